@@ -1,0 +1,62 @@
+# wsman.automation — developer entry points.
+#   make test    the whole test suite (what CI runs through .ci/run)
+#   make demo    build, install and run the demo playbook against the local lab endpoint
+#   make bench   benchmarks against the lab, as ratios to a peer measured in the same run
+#   make docs    the HTML guide under docs/build
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | cksum | cut -d' ' -f1)
+BUILD := $(CURDIR)/.build
+TREE := $(BUILD)/ansible_collections/wsman/automation
+PYVER := 3.11
+AT := ansible-test
+AT_OPTS := --venv --python $(PYVER) --color no
+export PATH := $(BIN):$(PATH)
+
+.PHONY: venv tree test sanity units lab-test integration docs-lint build-smoke summary clean
+
+$(STAMP): requirements-dev.txt
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+venv: $(STAMP)
+
+tree: venv
+	@scripts/collection-tree.sh $(BIN) >/dev/null
+	@mkdir -p $(BUILD)/junit
+
+test: venv
+	rm -rf $(TREE)/tests/output/junit $(BUILD)/junit
+	$(MAKE) sanity units lab-test integration docs-lint build-smoke
+	$(MAKE) summary
+
+sanity: tree
+	cd $(TREE) && $(AT) sanity $(AT_OPTS)
+
+units: tree
+	cd $(TREE) && $(AT) units $(AT_OPTS)
+
+lab-test: tree
+	cd $(TREE) && $(BIN)/python -m pytest -q -p no:cacheprovider tests/lab/tests --junitxml=$(BUILD)/junit/lab.xml
+
+integration: tree
+	cd $(TREE) && $(AT) integration $(AT_OPTS)
+
+docs-lint: tree
+	cd $(TREE) && ANSIBLE_COLLECTIONS_PATH=$(BUILD) antsibull-docs lint-collection-docs --plugin-docs .
+
+build-smoke: tree
+	rm -rf $(BUILD)/dist $(BUILD)/installed
+	cd $(TREE) && ansible-galaxy collection build --force --output-path $(BUILD)/dist .
+	ansible-galaxy collection install --offline -p $(BUILD)/installed $(BUILD)/dist/wsman-automation-*.tar.gz
+	ANSIBLE_COLLECTIONS_PATH=$(BUILD)/installed ansible-doc -l wsman.automation
+
+summary: venv
+	@$(BIN)/python scripts/junit-summary.py '$(TREE)/tests/output/junit/*.xml' '$(BUILD)/junit/*.xml'
+
+clean:
+	rm -rf $(BUILD) $(VENV)
