@@ -8,7 +8,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | cksum | cut -d' ' -f1)
-BUILD := $(CURDIR)/.build
+BUILD ?= $(CURDIR)/.build
 TREE := $(BUILD)/ansible_collections/wsman/automation
 PYVER := 3.11
 AT := ansible-test
@@ -26,7 +26,7 @@ $(STAMP): requirements-dev.txt
 venv: $(STAMP)
 
 tree: venv
-	@scripts/collection-tree.sh $(BIN) >/dev/null
+	@scripts/collection-tree.sh $(BIN) $(BUILD) >/dev/null
 	@mkdir -p $(BUILD)/junit
 
 test: venv

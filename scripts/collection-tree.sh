@@ -2,11 +2,12 @@
 # Copy the collection (what git would ship: tracked + untracked-not-ignored files) into
 # .build/ansible_collections/wsman/automation, where ansible-test insists on running (it resolves
 # symlinks, so a link will not do), and put the offline get-pip stand-in where ansible-test looks.
-# Usage: scripts/collection-tree.sh VENV_BIN_DIR
+# Usage: scripts/collection-tree.sh VENV_BIN_DIR [BUILD_DIR]  (default BUILD_DIR: .build)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 BIN="$1"
-TREE="$REPO/.build/ansible_collections/wsman/automation"
+BUILD="${2:-$REPO/.build}"
+TREE="$BUILD/ansible_collections/wsman/automation"
 
 # Keep ansible-test's output folder (cached venvs, junit) between runs; replace the rest.
 if [ -d "$TREE" ]; then
