@@ -18,9 +18,8 @@ export PATH := $(BIN):$(PATH)
 .PHONY: venv tree test sanity units lab-test integration docs-lint build-smoke summary clean
 
 $(STAMP): requirements-dev.txt
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt 2>&1 | { grep -v 'is ignored: it is neither' || true; }
 	touch $@
 
 venv: $(STAMP)
