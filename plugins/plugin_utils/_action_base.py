@@ -1,0 +1,196 @@
+# Copyright: (c) 2026, wsman.automation developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The shared body of the wsman_* action plugins.
+
+Every task of a ``wsman.automation.wsman_*`` module goes through :class:`WSManActionBase.run`:
+
+1. the task's arguments are checked against the module's ``ARGUMENT_SPECS`` entry on the controller, before any
+   network traffic; in module mode the session options are also checked by building the (lazy) session, so a bad
+   flag combination fails with its Windows error code;
+2. with the ``wsman.automation.wsman`` connection the task is sent to the connection process
+   (``wsman_task`` over the control socket) and runs with the host's held session; session-choosing arguments
+   given on the task are ignored with a warning, per-operation ones override the host's defaults;
+3. with any other connection (``local``, ``delegate_to``) the module runs as usual and builds its own session
+   from its arguments;
+4. the outcome is mapped: errors of kind ``transport`` make the host UNREACHABLE, every other error fails the task;
+   read-only modules never report a change; values of ``no_log`` arguments and the connection password are masked.
+"""
+
+from __future__ import annotations
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.connection import Connection, ConnectionError as SocketConnectionError
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.wsman.automation.plugins.module_utils._module_args import (
+    ARGUMENT_SPECS,
+    SESSION_IDENTITY_OPTIONS,
+    validator_kwargs,
+)
+from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import task_defaults
+
+COLLECTION = 'wsman.automation'
+
+# the connection options whose values must never reach a result
+_SECRET_CONNECTION_OPTIONS = ('password', 'proxy_password')
+
+
+def uses_wsman_connection(connection):
+    """True when the task runs on the wsman.automation.wsman persistent connection."""
+    return bool(getattr(connection, '_wsman_connection', False))
+
+
+def shape_reply(reply, read_only):
+    """Turn a ``wsman_task`` reply (``{'result': ...}`` or ``{'error': ...}``) into an Ansible task result."""
+    result = {}
+    if not isinstance(reply, dict) or not ('result' in reply or 'error' in reply):
+        return {'failed': True, 'changed': False, 'wsman_error_kind': 'internal',
+                'msg': 'The wsman connection process gave an answer that is not a task result (%s).' % type(reply).__name__}
+    if 'error' in reply:
+        result.update(reply['error'])
+        result.setdefault('msg', 'The WS-Management operation failed.')
+        result['changed'] = False
+        if result.get('wsman_error_kind') == 'transport':
+            result['unreachable'] = True
+        else:
+            result['failed'] = True
+    else:
+        result.update(reply['result'])
+        result.pop('failed', None)
+    if read_only:
+        result['changed'] = False
+    return result
+
+
+def shape_module_result(result, read_only):
+    """Map a module's own result (module mode) the same way: transport failures are UNREACHABLE."""
+    result = dict(result)
+    if result.get('failed') and result.get('wsman_error_kind') == 'transport':
+        result.pop('failed', None)
+        result['unreachable'] = True
+    if read_only:
+        result['changed'] = False
+    return result
+
+
+def validation_failure(module_name, messages):
+    return {
+        'failed': True,
+        'changed': False,
+        'wsman_error_kind': 'validation',
+        'msg': 'Invalid arguments for %s.%s: %s' % (COLLECTION, module_name, '; '.join(messages)),
+    }
+
+
+class WSManActionBase(ActionBase):
+    """Validate a wsman_* task, then run it over the host's persistent session or as a normal module."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+    _requires_connection = True
+
+    # set by each action plugin
+    _wsman_module = None
+    _read_only = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        module_name = self._wsman_module
+        if module_name not in ARGUMENT_SPECS:
+            raise ValueError('unknown wsman module %r' % module_name)
+
+        args = dict(self._task.args)
+        warnings = []
+        persistent = uses_wsman_connection(self._connection) and getattr(self._connection, 'socket_path', None)
+        argument_spec = ARGUMENT_SPECS[module_name]['argument_spec']
+
+        if persistent:
+            ignored = sorted(name for name in args if name in SESSION_IDENTITY_OPTIONS)
+            if ignored:
+                warnings.append('The task runs on the wsman connection, so its session comes from the host variables; '
+                                'these task arguments are ignored: %s. Set them as ansible_wsman_* host variables, or run '
+                                'the task with another connection (for example delegate_to: localhost).' % ', '.join(ignored))
+                for name in ignored:
+                    args.pop(name)
+            for name, value in task_defaults(self._connection.get_option).items():
+                if name in argument_spec and name not in args:
+                    args[name] = value
+
+        validator = ArgumentSpecValidator(**validator_kwargs(module_name))
+        validation = validator.validate(args)
+        no_log_values = set(validation._no_log_values)
+        for option in _SECRET_CONNECTION_OPTIONS:
+            value = self._connection_option(option)
+            if isinstance(value, str) and value:
+                no_log_values.add(value)
+
+        if validation.error_messages:
+            result.update(validation_failure(module_name, validation.error_messages))
+            return remove_values(result, no_log_values)
+        params = validation.validated_parameters
+        warnings.extend(str(w.get('warning', w)) if isinstance(w, dict) else str(w) for w in validation._warnings)
+
+        if persistent:
+            for name in SESSION_IDENTITY_OPTIONS:
+                if name in params:
+                    params[name] = None
+            outcome = self._run_over_socket(module_name, params)
+        else:
+            early = self._check_session_options(params)
+            if early is not None:
+                outcome = early
+            else:
+                module_result = self._execute_module(module_name='%s.%s' % (COLLECTION, module_name), module_args=args,
+                                                     task_vars=task_vars)
+                outcome = shape_module_result(module_result, self._read_only)
+
+        result.update(outcome)
+        if warnings:
+            result['warnings'] = list(result.get('warnings') or []) + warnings
+        return remove_values(result, no_log_values)
+
+    def _connection_option(self, name):
+        try:
+            return self._connection.get_option(name)
+        except KeyError:
+            return None
+
+    def _check_session_options(self, params):
+        """Module mode: build the (lazy) session on the controller so bad session options fail before any traffic."""
+        try:
+            from ansible_collections.wsman.automation.plugins.module_utils._module_args import session_from_params
+            from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManError
+            from ansible_collections.wsman.automation.plugins.module_utils._task_runner import error_result
+        except ImportError:
+            return None  # the module itself reports the missing library
+        try:
+            session = session_from_params(params)
+        except WSManError as exc:
+            outcome = error_result(exc)
+            outcome.setdefault('wsman_error_kind', 'validation')
+            outcome['failed'] = True
+            outcome['changed'] = False
+            return outcome
+        close = getattr(session, 'close', None)
+        if close is not None:
+            close()
+        return None
+
+    def _run_over_socket(self, module_name, params):
+        digest = self._connection.options_digest()
+        try:
+            reply = Connection(self._connection.socket_path).wsman_task(
+                module_name, params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff), options_digest=digest)
+        except SocketConnectionError as exc:
+            return {
+                'failed': True,
+                'changed': False,
+                'wsman_error_kind': 'internal',
+                'msg': 'The wsman connection process for %s did not answer: %s. If the task ran longer than '
+                       'persistent_command_timeout (ansible_command_timeout), raise that value.'
+                       % (self._play_context.remote_addr, exc),
+            }
+        return shape_reply(reply, self._read_only)
