@@ -1,0 +1,445 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) wsman.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The work of each wsman_* module on a given Session (FOR INTERNAL COLLECTION USE ONLY).
+
+``run_task(module_name, params, session, check_mode=False, diff=False) -> dict`` is called by the
+modules' ``main()`` (with a session built by ``session_from_params``) and by the ``wsman``
+connection plugin process (with the host's session). It returns the task result without
+``failed``; every library error propagates, and ``error_result(exc)`` turns it into the data of a
+failed (or unreachable) result.
+
+``params`` must already be validated against ``ARGUMENT_SPECS[module_name]`` (defaults filled in).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+
+from ansible_collections.wsman.automation.plugins.module_utils._errors import (
+    WSManAuthenticationError,
+    WSManError,
+    WSManFault,
+    WSManInvalidArgumentError,
+    WSManProtocolError,
+    WSManTransportError,
+    error_name,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._instance_diff import (
+    PropertyNameError,
+    compare,
+    diff_view,
+    patch,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._module_args import DEFAULT_BATCH_ITEMS
+from ansible_collections.wsman.automation.plugins.module_utils import _wsman_calls as calls
+
+
+# Fault codes that mean "this instance does not exist" when wsman_instance Gets it:
+# ERROR_WSMAN_RESOURCE_NOT_FOUND (facts section 9.2) and WMI's WBEM_E_NOT_FOUND (0x80041002),
+# which the WMI plug-in reports for a key that matches nothing.
+NOT_FOUND_CODES = frozenset((0x80338000, 0x80041002))
+# ERROR_WSMAN_DESTINATION_UNREACHABLE with wsa:DestinationUnreachable is what Windows answers for a
+# Get of a configuration instance (a listener, a plug-in) that does not exist.
+NOT_FOUND_SUBCODES = frozenset(('DestinationUnreachable',))
+
+DIALECTS = calls.DIALECT_ALIASES
+
+
+class TaskInputError(WSManInvalidArgumentError):
+    """A task option is invalid for a reason only the module layer can see (nothing was sent)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# error results
+
+def _hex(code):
+    return '0x%08X' % (int(code) & 0xFFFFFFFF)
+
+
+def _endpoint_of(exc):
+    return getattr(exc, 'endpoint', None) or ''
+
+
+def error_result(exc):
+    """The data of a failed task for a library error.
+
+    ``msg`` names the endpoint, the error code (decimal and hex, with the Windows name) and the
+    reason; ``wsman_error_code`` is the code (0 if none), ``wsman_error_kind`` one of
+    ``validation`` (bad input, nothing sent), ``transport`` (the host could not be reached or
+    refused the credentials: the action plugin makes the host UNREACHABLE), ``protocol`` (the
+    service answered something that is not WS-Management) and ``fault`` (a SOAP fault, which is
+    also returned as ``wsman_fault``).
+    """
+    code = int(getattr(exc, 'code', 0) or 0)
+    result = {'wsman_error_code': code}
+    endpoint = _endpoint_of(exc)
+    name = error_name(code) if code else None
+    code_text = ''
+    if code:
+        code_text = '%s%d (%s)' % ((name + ' ') if name else '', code, _hex(code))
+
+    if isinstance(exc, WSManFault):
+        fault = exc.to_dict()
+        result['wsman_error_kind'] = 'fault'
+        result['wsman_fault'] = fault
+        reason = (exc.fault_message or exc.reason or '').strip()
+        if exc.provider_fault and exc.provider_fault.strip() and exc.provider_fault.strip() not in reason:
+            reason = (reason + ' Provider: ' + exc.provider_fault.strip()).strip()
+        if not reason:
+            reason = str(exc)
+        parts = ['WS-Management fault from %s' % (endpoint or 'the service')]
+        details = [item for item in (code_text, exc.soap_subcode or exc.soap_code) if item]
+        if details:
+            parts.append('[%s]' % ', '.join(str(item) for item in details))
+        if exc.machine:
+            parts.append('on machine %s' % exc.machine)
+        result['msg'] = '%s: %s' % (' '.join(parts), reason)
+        return result
+
+    if isinstance(exc, WSManTransportError):
+        result['wsman_error_kind'] = 'transport'
+        if isinstance(exc, WSManAuthenticationError):
+            result['wsman_error_subkind'] = 'authentication'
+        if getattr(exc, 'http_status', None) is not None:
+            result['http_status'] = exc.http_status
+        head = 'Cannot talk to the WS-Management service at %s' % (endpoint or 'the endpoint')
+        if isinstance(exc, WSManAuthenticationError):
+            head = 'The WS-Management service at %s refused the authentication' % (endpoint or 'the endpoint')
+    elif isinstance(exc, WSManProtocolError):
+        result['wsman_error_kind'] = 'protocol'
+        if getattr(exc, 'http_status', None) is not None:
+            result['http_status'] = exc.http_status
+        head = 'The service at %s did not answer with a valid WS-Management reply' % (endpoint or 'the endpoint')
+    else:
+        result['wsman_error_kind'] = 'validation'
+        argument = getattr(exc, 'argument', None)
+        rule = getattr(exc, 'rule', None)
+        if argument:
+            result['wsman_argument'] = argument
+        if rule:
+            result['wsman_rule'] = rule
+        head = 'Invalid task options, nothing was sent'
+    message = str(exc).strip()
+    if code_text and str(code) not in message:
+        message = '%s %s' % (code_text, message)
+    result['msg'] = '%s: %s' % (head, message) if message else head
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# per-task session properties
+
+@contextlib.contextmanager
+def _operation_settings(session, params):
+    """Apply timeout/locale/max_envelope_size/batch_items for one task, then restore them."""
+    wanted = {}
+    if params.get('timeout') is not None:
+        wanted['timeout'] = params['timeout']
+    if params.get('locale'):
+        wanted['locale'] = params['locale']
+    if params.get('max_envelope_size') is not None:
+        wanted['max_envelope_size'] = int(params['max_envelope_size']) * 1024
+    batch_items = params.get('batch_items')
+    wanted['batch_items'] = DEFAULT_BATCH_ITEMS if batch_items is None else batch_items
+    saved = {}
+    try:
+        for name, value in wanted.items():
+            saved[name] = getattr(session, name)
+            try:
+                setattr(session, name, value)
+            except WSManInvalidArgumentError:
+                raise
+            except (TypeError, ValueError) as exc:
+                option = 'max_envelope_size' if name == 'max_envelope_size' else name
+                raise TaskInputError('%s: %s' % (option, exc), argument=option)
+        yield
+    finally:
+        for name, value in saved.items():
+            try:
+                setattr(session, name, value)
+            except (WSManError, TypeError, ValueError):
+                pass
+
+
+# ---------------------------------------------------------------------------------------------
+# modules
+
+def _with_xml(result, params, xml):
+    if params.get('return_xml'):
+        result['xml'] = xml
+    return result
+
+
+def _identify(params, session, check_mode, diff):
+    xml = calls.identify(session)
+    return _with_xml({'changed': False, 'identity': calls.identity_to_dict(xml)}, params, xml)
+
+
+def _get(params, session, check_mode, diff):
+    locator = calls.build_locator(params)
+    xml = calls.get(session, locator)
+    return _with_xml({'changed': False, 'instance': calls.instance_to_dict(xml)}, params, xml)
+
+
+def _enumeration_flags(params):
+    flags = calls.RETURN_TYPE_FLAGS[params.get('return_type') or 'object']
+    flags |= calls.HIERARCHY_FLAGS[params.get('hierarchy') or 'deep']
+    if params.get('associations'):
+        flags |= calls.ASSOCIATION_INSTANCE_FLAG
+    return flags
+
+
+def _dialect(params):
+    filter_value = params.get('filter')
+    dialect = params.get('dialect')
+    if filter_value is None:
+        if params.get('associations'):
+            raise TaskInputError('associations: needs a filter with dialect=association (the Object to start from)',
+                                 argument='associations')
+        return None, None
+    if dialect is None:
+        # winrm.vbs defaults to WQL when a filter is given; a dict can only be a selector filter.
+        dialect = 'selector' if isinstance(filter_value, dict) else 'wql'
+    uri = DIALECTS.get(dialect.lower(), dialect) if isinstance(dialect, str) else dialect
+    if dialect.lower() not in DIALECTS and '://' not in dialect:
+        raise TaskInputError(
+            "dialect: %r is neither one of %s nor a dialect URI; use an alias or a full URI such as %s"
+            % (dialect, ', '.join(sorted(DIALECTS)), DIALECTS['wql']), argument='dialect')
+    if params.get('associations') and uri != DIALECTS['association']:
+        raise TaskInputError('associations: valid only with dialect=association (winrm.vbs rejects -associations with any other dialect)',
+                             argument='associations')
+    if isinstance(filter_value, dict):
+        if uri not in (DIALECTS['selector'], DIALECTS['association']):
+            raise TaskInputError('filter: a dict is a selector or association filter; with dialect %s give the filter as a string' % dialect,
+                                 argument='filter')
+    elif not isinstance(filter_value, str):
+        raise TaskInputError('filter: give a string (a WQL query, for example) or, for the selector and association dialects, a dict',
+                             argument='filter')
+    return filter_value, uri
+
+
+def _check_positive(params, option, minimum=1):
+    value = params.get(option)
+    if value is not None and value < minimum:
+        raise TaskInputError('%s: must be at least %d, got %d' % (option, minimum, value), argument=option)
+
+
+class _JsonLinesFile:
+    """Write items to ``dest`` as JSON Lines through a temporary file renamed at the end."""
+
+    def __init__(self, dest):
+        self.dest = dest
+        directory = os.path.dirname(os.path.abspath(dest)) or '.'
+        if os.path.isdir(dest):
+            raise TaskInputError('dest: %s is a directory; give the path of the file to write' % dest, argument='dest')
+        if not os.path.isdir(directory):
+            raise TaskInputError('dest: the directory %s does not exist on the host that runs the task' % directory, argument='dest')
+        try:
+            handle, self.tmp_path = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.tmp', dir=directory)
+        except OSError as exc:
+            raise TaskInputError('dest: cannot create a file in %s (%s)' % (directory, exc.strerror), argument='dest')
+        self.file = os.fdopen(handle, 'w', encoding='utf-8')
+
+    def write(self, item):
+        self.file.write(json.dumps(item, sort_keys=False, ensure_ascii=False))
+        self.file.write('\n')
+
+    def commit(self):
+        self.file.close()
+        try:
+            os.replace(self.tmp_path, self.dest)
+        except OSError as exc:
+            self.abort()
+            raise TaskInputError('dest: cannot replace %s (%s)' % (self.dest, exc.strerror), argument='dest')
+
+    def abort(self):
+        if not self.file.closed:
+            self.file.close()
+        try:
+            os.unlink(self.tmp_path)
+        except OSError:
+            pass
+
+
+def _enumerate(params, session, check_mode, diff):
+    _check_positive(params, 'max_items')
+    _check_positive(params, 'batch_items')
+    filter_value, dialect = _dialect(params)
+    locator = calls.build_locator(params)
+    flags = _enumeration_flags(params)
+    return_type = params.get('return_type') or 'object'
+    max_items = params.get('max_items')
+    dest = params.get('dest')
+    return_xml = params.get('return_xml')
+
+    writer = _JsonLinesFile(dest) if dest and not check_mode else None
+    items = [] if not dest else None
+    xml_items = [] if return_xml else None
+    count = 0
+    truncated = False
+    try:
+        enumerator = calls.enumerate(session, locator, filter_value, dialect, flags)
+        try:
+            for xml in calls.iter_items(enumerator):
+                if max_items is not None and count >= max_items:
+                    truncated = True
+                    break
+                item = calls.item_to_dict(xml, return_type)
+                count += 1
+                if writer is not None:
+                    writer.write(item)
+                elif items is not None:
+                    items.append(item)
+                if xml_items is not None:
+                    xml_items.append(xml)
+        finally:
+            calls.close_enumerator(enumerator)
+    except BaseException:
+        if writer is not None:
+            writer.abort()
+        raise
+    if writer is not None:
+        writer.commit()
+
+    result = {'changed': False, 'count': count}
+    if max_items is not None:
+        result['truncated'] = truncated
+    if dest:
+        result['dest'] = dest
+        if check_mode:
+            result['msg'] = 'Check mode: %d items enumerated, %s was not written' % (count, dest)
+    else:
+        result['items'] = items
+    if xml_items is not None:
+        result['xml'] = xml_items
+    return result
+
+
+def _invoke(params, session, check_mode, diff):
+    locator = calls.build_locator(params)
+    action = params['action']
+    if check_mode:
+        # Nothing tells whether a method changes anything, and running it to find out would.
+        return {
+            'changed': False,
+            'skipped': True,
+            'msg': 'Check mode: the method %s of %s was not invoked' % (action, params['resource_uri']),
+        }
+    xml = calls.invoke(session, action, locator, params.get('parameters') or {}, params['resource_uri'])
+    return _with_xml({'changed': True, 'output': calls.instance_to_dict(xml)}, params, xml)
+
+
+def _is_not_found(exc):
+    if not isinstance(exc, WSManFault):
+        return False
+    if exc.code in NOT_FOUND_CODES:
+        return True
+    wmi = exc.wmi_error or {}
+    for key in ('error_Code', 'error_code', 'code'):
+        try:
+            if int(wmi.get(key)) & 0xFFFFFFFF in NOT_FOUND_CODES:
+                return True
+        except (TypeError, ValueError):
+            continue
+    subcode = (exc.soap_subcode or '').rsplit(':', 1)[-1].rsplit('}', 1)[-1]
+    return subcode in NOT_FOUND_SUBCODES and exc.code in (0, 0x80338012)
+
+
+def _instance(params, session, check_mode, diff):
+    if params.get('fragment'):
+        raise TaskInputError('fragment: wsman_instance manages whole instances; use wsman_get with a fragment to read one, '
+                             'and properties to change only some', argument='fragment')
+    locator = calls.build_locator(params)
+    state = params.get('state') or 'present'
+    desired = params.get('properties') or {}
+    try:
+        current_xml = calls.get(session, locator)
+        current = calls.instance_to_dict(current_xml)
+    except WSManFault as exc:
+        if not _is_not_found(exc):
+            raise
+        current_xml, current = None, None
+
+    result = {'changed': False}
+    if state == 'absent':
+        if current is not None:
+            if not check_mode:
+                calls.delete(session, locator)
+            result['changed'] = True
+        result['instance'] = {}
+        if diff:
+            result['diff'] = {'before': diff_view(current), 'after': {}}
+        return result
+
+    if current is None:
+        after = dict(desired)
+        if not check_mode:
+            reply = calls.create(session, locator, params['resource_uri'], desired)
+            result['created'] = calls.epr_or_text(reply)
+            try:
+                created_xml = calls.get(session, locator)
+                after = calls.instance_to_dict(created_xml)
+                _with_xml(result, params, created_xml)
+            except WSManFault as exc:
+                # Some services create instances a Get cannot find under the given selectors.
+                if not _is_not_found(exc):
+                    raise
+        result['changed'] = True
+        result['instance'] = after
+        if diff:
+            result['diff'] = {'before': {}, 'after': diff_view(after)}
+        return result
+
+    try:
+        changes = compare(desired, current)
+    except PropertyNameError as exc:
+        raise TaskInputError(exc.message, argument=exc.argument)
+    if not changes:
+        result['instance'] = current
+        _with_xml(result, params, current_xml)
+        if diff:
+            view = diff_view(current)
+            result['diff'] = {'before': view, 'after': view}
+        return result
+
+    wanted = patch(current, changes)
+    after = wanted
+    if not check_mode:
+        reply = calls.put(session, locator, params['resource_uri'], current_xml, wanted)
+        if reply:
+            after = calls.instance_to_dict(reply)
+            _with_xml(result, params, reply)
+    result['changed'] = True
+    result['changed_properties'] = sorted(changes)
+    result['instance'] = after
+    if diff:
+        result['diff'] = {'before': diff_view(current), 'after': diff_view(after)}
+    return result
+
+
+_HANDLERS = dict(
+    wsman_identify=_identify,
+    wsman_get=_get,
+    wsman_enumerate=_enumerate,
+    wsman_invoke=_invoke,
+    wsman_instance=_instance,
+)
+
+
+def run_task(module_name, params, session, check_mode=False, diff=False):
+    """Run module ``module_name`` with validated ``params`` on ``session``; return the result dict.
+
+    Raises the library's errors (``WSManFault``, ``WSManTransportError``, ...); see ``error_result``.
+    """
+    try:
+        handler = _HANDLERS[module_name]
+    except KeyError:
+        raise TaskInputError('module %r is not one of %s' % (module_name, ', '.join(sorted(_HANDLERS))), argument='module_name')
+    with _operation_settings(session, params):
+        return handler(params, session, bool(check_mode), bool(diff))
