@@ -1,0 +1,113 @@
+"""MS-WSMV 2.2.9.1 message encryption over HTTP: the ``multipart/encrypted`` framing.
+
+A request (or response) body is::
+
+    --Encrypted Boundary\\r\\n
+    \\tContent-Type: application/HTTP-SPNEGO-session-encrypted\\r\\n
+    \\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=<plaintext length>\\r\\n
+    --Encrypted Boundary\\r\\n
+    \\tContent-Type: application/octet-stream\\r\\n
+    <uint32 LE signature length><signature><sealed data>--Encrypted Boundary--\\r\\n
+
+with the HTTP header ``Content-Type: multipart/encrypted;protocol="application/HTTP-SPNEGO-session-encrypted";
+boundary="Encrypted Boundary"``.  The signature and sealing come from the authenticated security
+context (pyspnego's ``wrap_winrm``/``unwrap_winrm``), which keeps the per-direction sequence numbers.
+"""
+
+import re
+import struct
+
+SPNEGO = "application/HTTP-SPNEGO-session-encrypted"
+KERBEROS = "application/HTTP-Kerberos-session-encrypted"
+CREDSSP = "application/HTTP-CredSSP-session-encrypted"
+PROTOCOLS = (SPNEGO, KERBEROS, CREDSSP)
+DEFAULT_BOUNDARY = "Encrypted Boundary"
+
+_PARAM = re.compile(r';\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*("([^"]*)"|[^;]*)')
+_LENGTH = re.compile(rb"Length=(\d+)", re.IGNORECASE)
+_TYPE = re.compile(rb"type=([^;\r\n]+(?:;\s*charset=[^;\r\n]+)?)", re.IGNORECASE)
+
+
+class EncryptionError(ValueError):
+    """The body does not follow the MS-WSMV framing or does not decrypt; the message says which part."""
+
+
+def content_type_params(content_type):
+    """(media type lower-cased, {param: value}) of a Content-Type header value."""
+    media, _, _rest = (content_type or "").partition(";")
+    params = {}
+    for match in _PARAM.finditer(content_type or ""):
+        value = match.group(3) if match.group(3) is not None else match.group(2).strip()
+        params[match.group(1).lower()] = value
+    return media.strip().lower(), params
+
+
+def encrypted_protocol(content_type):
+    """The ``protocol`` of an MS-WSMV encrypted body, or None when the body is not encrypted."""
+    media, params = content_type_params(content_type)
+    if media not in ("multipart/encrypted", "multipart/x-multi-encrypted"):
+        return None
+    return params.get("protocol", "")
+
+
+def unwrap(context, body, content_type):
+    """Decrypt and verify a request body; returns (plaintext, original content type)."""
+    media, params = content_type_params(content_type)
+    if media != "multipart/encrypted":
+        raise EncryptionError("Content-Type %r: only multipart/encrypted is accepted for this security context" % media)
+    boundary = params.get("boundary") or DEFAULT_BOUNDARY
+    marker = b"--" + boundary.encode("ascii", "replace")
+    head_marker = marker + b"\r\n"
+    if not body.startswith(head_marker):
+        raise EncryptionError("encrypted body does not start with the boundary %r" % boundary)
+    second = body.find(head_marker, len(head_marker))
+    if second < 0:
+        raise EncryptionError("encrypted body has no second MIME part")
+    header_part = body[len(head_marker):second]
+    length_match = _LENGTH.search(header_part)
+    type_match = _TYPE.search(header_part)
+    if not length_match or not type_match:
+        raise EncryptionError("encrypted body lacks 'OriginalContent: type=...;Length=N' in its first part")
+    expected_length = int(length_match.group(1))
+    original_type = type_match.group(1).decode("ascii", "replace").strip()
+    part = body[second + len(head_marker):]
+    octet = b"application/octet-stream\r\n"
+    start = part.find(octet)
+    if start < 0:
+        raise EncryptionError("second MIME part is not application/octet-stream")
+    payload = part[start + len(octet):]
+    end = payload.rfind(marker + b"--")
+    if end < 0:
+        raise EncryptionError("encrypted body lacks the closing boundary")
+    payload = payload[:end]
+    if len(payload) < 4:
+        raise EncryptionError("encrypted payload is shorter than its 4-byte signature length")
+    sig_len = struct.unpack("<I", payload[:4])[0]
+    if sig_len > len(payload) - 4:
+        raise EncryptionError("signature length %d exceeds the payload" % sig_len)
+    signature = payload[4:4 + sig_len]
+    sealed = payload[4 + sig_len:]
+    try:
+        plaintext = context.unwrap_winrm(signature, sealed)
+    except Exception as exc:  # pyspnego raises several types for a bad signature or wrong sequence number
+        raise EncryptionError("message does not decrypt or verify with this connection's security context: %s" % type(exc).__name__) from None
+    if len(plaintext) != expected_length:
+        raise EncryptionError("decrypted length %d differs from OriginalContent Length=%d" % (len(plaintext), expected_length))
+    return plaintext, original_type
+
+
+def wrap(context, plaintext, content_type, protocol=SPNEGO):
+    """Encrypt a response body; returns (body, Content-Type header value)."""
+    result = context.wrap_winrm(plaintext)
+    marker = b"--" + DEFAULT_BOUNDARY.encode("ascii")
+    body = b"".join((
+        marker, b"\r\n",
+        b"\tContent-Type: ", protocol.encode("ascii"), b"\r\n",
+        b"\tOriginalContent: type=", content_type.encode("ascii"), b";Length=", str(len(plaintext)).encode("ascii"), b"\r\n",
+        marker, b"\r\n",
+        b"\tContent-Type: application/octet-stream\r\n",
+        struct.pack("<I", len(result.header)), result.header, result.data,
+        marker, b"--\r\n",
+    ))
+    header = 'multipart/encrypted;protocol="%s";boundary="%s"' % (protocol, DEFAULT_BOUNDARY)
+    return body, header
