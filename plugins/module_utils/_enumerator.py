@@ -1,0 +1,357 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the wsman.automation collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""``Enumerator`` (createsession-facts.md §5.3, §7): Enumerate, Pull, Release.
+
+* The Enumerate request carries ``wsman:OptimizeEnumeration`` and ``wsman:MaxElements`` =
+  ``Session.batch_items``, so the response already holds the first batch (facts §7.4).
+* Each Pull asks for the same MaxElements and is sent with the same MaxEnvelopeSize (the service
+  refuses a Pull whose parameters differ, 0x803381AD).
+* A Pull that times out without data (``ERROR_WSMAN_ENUMERATE_TIMED_OUT`` 0x8033801C) leaves the
+  context valid and is retried, at most :data:`PULL_TIMEOUT_RETRIES` times in a row (winrm.vbs
+  retries three times).
+* ``wsen:EndOfSequence`` / ``wsman:EndOfSequence`` ends the enumeration; the service has then
+  dropped the context and no Release is sent. Closing the enumerator earlier (``close()``, leaving a
+  ``with`` block, breaking out of a ``for`` loop, garbage collection) or an error that stops it
+  sends ``wsen:Release`` so the service frees the context at once - except when the service said
+  the context is already gone (0x8033801B).
+
+Filters (facts §7.1, §7.2): ``dialect`` is a URI or an alias (``wql``, ``selector``,
+``association``). A filter without a dialect is WQL, as in winrm.vbs; except that a dict filter
+without dialect is a selector filter. A text filter starting with ``<`` is parsed as an XML
+fragment unless ``EnumerationFlag.NON_XML_TEXT`` is given. Selector filter: a dict name -> value.
+Association filter: a dict with ``Object`` (a resource string with selectors, a ResourceLocator,
+an EPR dict or EPR XML), ``AssociationClassName``, ``ResultClassName``, ``Role``, ``ResultRole``
+(snake_case keys accepted too); ``ASSOCIATION_INSTANCE`` (0x80) asks for the association instances
+(``b:AssociationInstances``, which takes only Object, ResultClassName and Role) instead of the
+associated instances.
+"""
+
+from __future__ import annotations
+
+import collections
+import copy as copy_module
+import re
+
+from lxml import etree
+
+from ._errors import ERROR_CODES, WSManError, WSManFault, WSManInvalidArgumentError
+from ._flags import EnumerationFlag
+from ._namespaces import (ACTION_ENUMERATE, ACTION_PULL, ACTION_RELEASE, ADDRESS_ANONYMOUS, DIALECT_ALIASES,
+                          DIALECT_ASSOCIATION, DIALECT_SELECTOR, DIALECT_WQL, ENUMERATION_MODE_EPR,
+                          ENUMERATION_MODE_OBJECT_AND_EPR, NS_CIM_BINDING, NS_ENUMERATION, NS_WSMAN,
+                          POLYMORPHISM_BASE_PROPS_ONLY, POLYMORPHISM_SHALLOW)
+from ._resource_locator import ResourceLocator, add_selector_set, epr_dict_to_elements, resolve_resource
+from ._xml import XMLParseError, parse_xml, to_text
+
+PULL_TIMEOUT_RETRIES = 3
+
+_N_ENUMERATE = '{%s}Enumerate' % NS_ENUMERATION
+_N_PULL = '{%s}Pull' % NS_ENUMERATION
+_N_RELEASE = '{%s}Release' % NS_ENUMERATION
+_N_CONTEXT = '{%s}EnumerationContext' % NS_ENUMERATION
+_N_MAX_ELEMENTS = '{%s}MaxElements' % NS_ENUMERATION
+_N_ITEMS = '{%s}Items' % NS_ENUMERATION
+_N_EOS = '{%s}EndOfSequence' % NS_ENUMERATION
+_N_ENUMERATE_RESPONSE = '{%s}EnumerateResponse' % NS_ENUMERATION
+_N_PULL_RESPONSE = '{%s}PullResponse' % NS_ENUMERATION
+_W_ITEMS = '{%s}Items' % NS_WSMAN
+_W_EOS = '{%s}EndOfSequence' % NS_WSMAN
+_W_OPTIMIZE = '{%s}OptimizeEnumeration' % NS_WSMAN
+_W_MAX_ELEMENTS = '{%s}MaxElements' % NS_WSMAN
+_W_FILTER = '{%s}Filter' % NS_WSMAN
+_W_MODE = '{%s}EnumerationMode' % NS_WSMAN
+_B_POLYMORPHISM = '{%s}PolymorphismMode' % NS_CIM_BINDING
+_ITEMS_TAGS = (_N_ITEMS, _W_ITEMS)
+_EOS_TAGS = (_N_EOS, _W_EOS)
+
+_TIMED_OUT = ERROR_CODES['ERROR_WSMAN_ENUMERATE_TIMED_OUT']
+_CONTEXT_GONE = ERROR_CODES['ERROR_WSMAN_ENUMERATE_INVALID_ENUMERATION_CONTEXT']
+
+_ASSOC_KEYS = {
+    'object': 'Object', 'associationclassname': 'AssociationClassName', 'resultclassname': 'ResultClassName',
+    'role': 'Role', 'resultrole': 'ResultRole',
+}
+_ASSOC_ORDER = ('Object', 'AssociationClassName', 'ResultClassName', 'Role', 'ResultRole')
+_ASSOCIATION_INSTANCES_KEYS = ('Object', 'ResultClassName', 'Role')
+_ABSOLUTE_URI_RE = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:')
+
+
+def _invalid(message, code='ERROR_WSMAN_CLIENT_INVALID_FLAG', argument='flags', fix=None):
+    return WSManInvalidArgumentError(message, code=code, argument=argument, fix=fix)
+
+
+def resolve_dialect(dialect):
+    """An alias (wql, selector, association; case-insensitive) or an absolute URI -> dialect URI."""
+    if dialect is None or dialect == '':
+        return None
+    if not isinstance(dialect, str):
+        raise _invalid('dialect must be a string, not %s' % type(dialect).__name__, code=0, argument='dialect')
+    text = dialect.strip()
+    uri = DIALECT_ALIASES.get(text.lower())
+    if uri:
+        return uri
+    if _ABSOLUTE_URI_RE.match(text):
+        return text
+    raise _invalid('Unknown filter dialect %r' % dialect, code=0, argument='dialect',
+                   fix='Use wql, selector, association or a dialect URI such as %s.' % DIALECT_WQL)
+
+
+def _selector_filter(parent, value):
+    if not isinstance(value, dict) or not value:
+        raise _invalid('A selector filter must be a non-empty dict of name -> value', code=0, argument='filter',
+                       fix='For example {"State": "Running"}.')
+    locator = ResourceLocator()
+    for name, sel_value in value.items():
+        locator.add_selector(str(name), sel_value)
+    add_selector_set(parent, locator.selectors)
+
+
+def _object_epr(value):
+    if isinstance(value, dict):
+        return value
+    locator = resolve_resource(value)
+    return {'address': ADDRESS_ANONYMOUS, 'resource_uri': locator.resource_uri, 'selectors': dict(locator.selectors)}
+
+
+def _association_filter(parent, value, flags):
+    if not isinstance(value, dict):
+        raise _invalid('An association filter must be a dict with Object and optional AssociationClassName, '
+                       'ResultClassName, Role, ResultRole', code=0, argument='filter')
+    keys = {}
+    for key, item in value.items():
+        name = _ASSOC_KEYS.get(str(key).replace('_', '').lower())
+        if name is None:
+            raise _invalid('Unknown association filter key %r' % key, code=0, argument='filter',
+                           fix='Valid keys: %s.' % ', '.join(_ASSOC_ORDER))
+        if item is not None and item != '':
+            keys[name] = item
+    if 'Object' not in keys:
+        raise _invalid('An association filter needs Object (the source instance, e.g. '
+                       '"wmicimv2/Win32_Service?Name=WinRM")', code=0, argument='filter')
+    association = bool(flags & EnumerationFlag.ASSOCIATION_INSTANCE)
+    if association:
+        extra = sorted(set(keys) - set(_ASSOCIATION_INSTANCES_KEYS))
+        if extra:
+            raise _invalid('With AssociationInstance the association filter takes only Object, ResultClassName and '
+                           'Role, not %s' % ', '.join(extra), code=0, argument='filter',
+                           fix='Drop %s, or drop the AssociationInstance flag to get associated instances.' % ', '.join(extra))
+    root = etree.SubElement(parent, '{%s}%s' % (NS_CIM_BINDING, 'AssociationInstances' if association else 'AssociatedInstances'))
+    for name in _ASSOC_ORDER:
+        if name not in keys:
+            continue
+        child = etree.SubElement(root, '{%s}%s' % (NS_CIM_BINDING, name))
+        if name == 'Object':
+            epr_dict_to_elements(child, _object_epr(keys['Object']))
+        else:
+            child.text = str(keys[name])
+
+
+def build_enumerate_request(locator, filter_value, dialect, flags, batch_items):
+    """The ``wsen:Enumerate`` body element; validates the filter/dialect/flags combination."""
+    flags = int(flags)
+    if flags & EnumerationFlag.RETURN_EPR and flags & EnumerationFlag.RETURN_OBJECT_AND_EPR:
+        raise _invalid('ReturnEPR and ReturnObjectAndEPR cannot be combined',
+                       code='ERROR_WSMAN_CLIENT_MULTIPLE_ENUM_MODE_FLAGS',
+                       fix='Choose one result type: object (default), EPR or object and EPR.')
+    dialect_uri = resolve_dialect(dialect)
+    has_filter = filter_value is not None and filter_value != '' and filter_value != {}
+    if dialect_uri and not has_filter:
+        raise _invalid('A dialect (%s) was given without a filter' % dialect, code=0, argument='dialect',
+                       fix='Give a filter too, or leave the dialect out.')
+    if has_filter and locator.selectors:
+        raise _invalid('A filter cannot be combined with a resource that has selectors (facts §5.4)',
+                       code='ERROR_WSMAN_CLIENT_INVALID_RESOURCE_LOCATOR', argument='filter',
+                       fix='Remove the selectors from the resource, or drop the filter and Get the instance.')
+    if has_filter and dialect_uri is None:
+        dialect_uri = DIALECT_SELECTOR if isinstance(filter_value, dict) else DIALECT_WQL
+    if flags & EnumerationFlag.ASSOCIATION_INSTANCE and dialect_uri != DIALECT_ASSOCIATION:
+        raise _invalid('The AssociationInstance flag needs the association dialect',
+                       fix='Give dialect "association" with an association filter, or drop the flag.')
+
+    enumerate_el = etree.Element(_N_ENUMERATE)
+    etree.SubElement(enumerate_el, _W_OPTIMIZE)
+    etree.SubElement(enumerate_el, _W_MAX_ELEMENTS).text = str(int(batch_items))
+    if has_filter:
+        filter_el = etree.SubElement(enumerate_el, _W_FILTER, Dialect=dialect_uri)
+        if dialect_uri == DIALECT_SELECTOR and isinstance(filter_value, dict):
+            _selector_filter(filter_el, filter_value)
+        elif dialect_uri == DIALECT_ASSOCIATION and isinstance(filter_value, dict):
+            _association_filter(filter_el, filter_value, flags)
+        elif isinstance(filter_value, etree._Element):  # pylint: disable=protected-access
+            filter_el.append(filter_value)
+        elif isinstance(filter_value, str):
+            if filter_value.lstrip().startswith('<') and not flags & EnumerationFlag.NON_XML_TEXT:
+                try:
+                    filter_el.append(parse_xml(filter_value, 'the filter'))
+                except XMLParseError as exc:
+                    raise _invalid('The filter starts with "<" but %s' % exc.reason, code=0, argument='filter',
+                                   fix='Give well-formed XML, or set the NonXmlText flag to send it as text.') from None
+            else:
+                filter_el.text = filter_value
+        else:
+            raise _invalid('A %s filter must be text, not %s' % (dialect_uri, type(filter_value).__name__),
+                           code=0, argument='filter')
+    if flags & EnumerationFlag.RETURN_EPR:
+        etree.SubElement(enumerate_el, _W_MODE).text = ENUMERATION_MODE_EPR
+    elif flags & EnumerationFlag.RETURN_OBJECT_AND_EPR:
+        etree.SubElement(enumerate_el, _W_MODE).text = ENUMERATION_MODE_OBJECT_AND_EPR
+    # Facts §7.3: send what was asked, let the service answer (WinRM faults 0x80338137).
+    if flags & EnumerationFlag.HIERARCHY_SHALLOW:
+        etree.SubElement(enumerate_el, _B_POLYMORPHISM).text = POLYMORPHISM_SHALLOW
+    elif flags & EnumerationFlag.HIERARCHY_DEEP_BASE_PROPS_ONLY:
+        etree.SubElement(enumerate_el, _B_POLYMORPHISM).text = POLYMORPHISM_BASE_PROPS_ONLY
+    return enumerate_el
+
+
+class Enumerator:
+    """The items of one enumeration (IWSManEnumerator). Created by ``Session.enumerate``."""
+
+    def __init__(self, session, locator, enumerate_body):
+        self._session = session
+        self._locator = locator
+        self._batch_items = session.batch_items
+        self._items = collections.deque()
+        self._context = None
+        self._end = False
+        self._error = ''
+        self._closed = False
+        self.pulls = 0
+        self.released = False
+        response = session.request(ACTION_ENUMERATE, locator, enumerate_body)
+        self._take(response, _N_ENUMERATE_RESPONSE)
+
+    # --- state ----------------------------------------------------------------------------------
+    @property
+    def error(self):
+        """XML of the last error of this enumerator, ``''`` when none."""
+        return self._error
+
+    @property
+    def at_end_of_stream(self):
+        """True when no item is left; Pulls as needed to find out."""
+        self._fill()
+        return not self._items
+
+    # --- reading --------------------------------------------------------------------------------
+    def read_element(self):
+        """The next item as an lxml element (None at the end of the stream)."""
+        self._fill()
+        if not self._items:
+            return None
+        return self._items.popleft()
+
+    def read_item(self):
+        """The next item as XML text (``''`` at the end of the stream)."""
+        element = self.read_element()
+        return '' if element is None else to_text(element)
+
+    def iter_elements(self):
+        """Yield every remaining item as an element; Releases the context if stopped early."""
+        try:
+            while True:
+                self._fill()
+                if not self._items:
+                    return
+                yield self._items.popleft()
+        finally:
+            self.close()
+
+    def __iter__(self):
+        for element in self.iter_elements():
+            yield to_text(element)
+
+    # --- protocol -------------------------------------------------------------------------------
+    def _take(self, envelope, response_tag):
+        body = envelope.find('{http://www.w3.org/2003/05/soap-envelope}Body')
+        response = body.find(response_tag) if body is not None else None
+        if response is None:
+            self._end = True
+            return
+        end = False
+        for child in response:
+            tag = child.tag
+            if tag == _N_CONTEXT:
+                self._context = child
+            elif tag in _ITEMS_TAGS:
+                self._items.extend(item for item in child if item.tag.__class__ is str)
+            elif tag in _EOS_TAGS:
+                end = True
+        if end or self._context is None:
+            self._end = True
+            self._context = None
+
+    def _fill(self):
+        while not self._items and not self._end and not self._closed:
+            self._pull()
+
+    def _pull(self):
+        retries = 0
+        while True:
+            pull = etree.Element(_N_PULL)
+            pull.append(_copy_context(self._context))
+            etree.SubElement(pull, _N_MAX_ELEMENTS).text = str(self._batch_items)
+            try:
+                self.pulls += 1
+                response = self._session.request(ACTION_PULL, self._locator, pull)
+            except WSManFault as fault:
+                if fault.code == _TIMED_OUT and retries < PULL_TIMEOUT_RETRIES:
+                    retries += 1
+                    continue
+                self._stop(fault, release=fault.code != _CONTEXT_GONE)
+                raise
+            except WSManError as exc:
+                self._stop(exc, release=True)
+                raise
+            self._take(response, _N_PULL_RESPONSE)
+            return
+
+    def _stop(self, exc, release):
+        self._error = self._session.error or getattr(exc, 'fault_xml', '') or ''
+        if not release:
+            self._context = None
+            self._end = True
+        self.close()
+
+    def _release(self):
+        context, self._context = self._context, None
+        if context is None or self._end:
+            return
+        self._end = True
+        release = etree.Element(_N_RELEASE)
+        release.append(_copy_context(context))
+        try:
+            self._session.request(ACTION_RELEASE, self._locator, release)
+            self.released = True
+        except WSManError:
+            # The context expires on the service anyway (EnumerationTimeoutms); nothing to undo.
+            pass
+
+    def close(self):
+        """Stop the enumeration; sends Release if the service still holds the context (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._items.clear()
+        if not getattr(self._session, 'closed', False):
+            self._release()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # pylint: disable=broad-except  (never raise from a finalizer)
+            pass
+
+
+def _copy_context(context):
+    copy = etree.Element(_N_CONTEXT)
+    copy.text = context.text
+    for child in context:
+        copy.append(copy_module.deepcopy(child))
+    return copy
