@@ -11,7 +11,7 @@ version_added: 0.1.0
 description:
   - Makes every inventory host a WS-Management target (a Windows WinRM service, or another WS-Management
     service such as OMI, Intel AMT, iDRAC or ESXi CIM). The host variables below are the arguments of
-    C(WSMan.CreateSession): the connection string, the session flags and the connection options.
+    C(WSMan.CreateSession) - the connection string, the session flags and the connection options.
   - The connection is B(persistent). Ansible starts one connection process per host for the run. It builds the
     session the first time a C(wsman.automation.wsman_*) task needs it and keeps it, so one authenticated
     session (TCP connection, NTLM/Kerberos/CredSSP context, message-encryption state) serves every task of the run
@@ -21,8 +21,8 @@ description:
   - When any option that shapes the session changes between tasks (for example a new password or different
     flags for the same host), the held session is closed and a new one is built; the old one is never reused.
   - Other modules (for example M(ansible.builtin.debug), M(ansible.builtin.copy) or M(ansible.builtin.command))
-    run on the controller, as with network connections; WS-Management has no remote shell of its own. Set
-    C(gather_facts: false) in plays for these hosts, or facts about the controller are gathered.
+    run on the controller, as with network connections; WS-Management has no remote shell of its own. Turn fact
+    gathering off (C(gather_facts=false)) in plays for these hosts, or facts about the controller are gathered.
   - Only the C(wsman.automation.wsman_*) tasks use the session. Task arguments that choose a session (C(connection),
     C(username), C(password), C(flags), certificates, proxy, C(trusted_hosts), C(allow_unencrypted),
     C(domain_joined)) are ignored with a warning when a task runs on this connection; the host variables decide.
@@ -246,24 +246,25 @@ options:
 """
 
 EXAMPLES = r"""
-# inventory.yml: two Windows hosts, NTLM over HTTP with message encryption, one HTTPS with Basic
-all:
-  children:
-    windows:
-      vars:
-        ansible_connection: wsman.automation.wsman
-        ansible_user: EXAMPLE\ansible
-        ansible_password: "{{ vault_wsman_password }}"
-        ansible_wsman_flags: UseNegotiate|CredUsernamePassword
-      hosts:
-        win1.example.com:
-        win2.example.com:
-          ansible_wsman_connection: https://win2.example.com:5986/wsman
-          ansible_wsman_flags: [use_basic, cred_username_password]
-          ansible_wsman_ca_file: /etc/pki/example-ca.pem
+# Inventory (YAML), two Windows hosts: NTLM over HTTP with message encryption, and HTTPS with Basic.
+#
+# all:
+#   children:
+#     windows:
+#       vars:
+#         ansible_connection: wsman.automation.wsman
+#         ansible_user: EXAMPLE\ansible
+#         ansible_password: "{{ vault_wsman_password }}"
+#         ansible_wsman_flags: UseNegotiate|CredUsernamePassword
+#       hosts:
+#         win1.example.com:
+#         win2.example.com:
+#           ansible_wsman_connection: https://win2.example.com:5986/wsman
+#           ansible_wsman_flags: [use_basic, cred_username_password]
+#           ansible_wsman_ca_file: /etc/pki/example-ca.pem
 
-# playbook.yml
-- hosts: windows
+- name: Read the WinRM service of every Windows host, one authenticated session per host
+  hosts: windows
   gather_facts: false
   tasks:
     - name: Read the WinRM service
@@ -271,6 +272,12 @@ all:
         resource_uri: wmicimv2/Win32_Service
         selectors:
           Name: WinRM
+      register: winrm_service
+
+    - name: Enumerate the running services over the same session
+      wsman.automation.wsman_enumerate:
+        resource_uri: wmicimv2/*
+        filter: SELECT Name FROM Win32_Service WHERE State = "Running"
 """
 
 import time

@@ -1,0 +1,214 @@
+# Copyright: (c) 2026, wsman.automation developers
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Option resolution of the wsman.automation.wsman connection plugin (table-driven, as ansible-core's test_winrm)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible.playbook.play_context import PlayContext
+from ansible.plugins.loader import connection_loader
+
+from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import (
+    build_connection_string,
+    session_params,
+    task_defaults,
+)
+
+PASSWORD = 'S3cret-Pa55!'
+
+
+def _connection(var_options, direct=None):
+    conn = connection_loader.get('wsman.automation.wsman', PlayContext(), '/dev/null')
+    assert conn is not None, 'the collection loader did not find wsman.automation.wsman'
+    conn.set_options(var_options=var_options, direct=direct)
+    return conn
+
+
+@pytest.mark.parametrize('host, port, expected', [
+    ('win.example.com', None, 'win.example.com'),            # no scheme, no port: CreateSession picks 5985/5986 (facts 1.3)
+    ('win.example.com', 5986, 'win.example.com:5986'),
+    ('192.0.2.10', 80, '192.0.2.10:80'),
+    ('2001:db8::10', None, '[2001:db8::10]'),                 # IPv6 literals need brackets (facts 1.1)
+    ('2001:db8::10', 5985, '[2001:db8::10]:5985'),
+    ('[2001:db8::10]', 5985, '[2001:db8::10]:5985'),         # already bracketed: kept
+    ('::1', None, '[::1]'),
+    ('fe80::1%eth0', None, '[fe80::1%eth0]'),
+    ('https://win.example.com/wsman', None, 'https://win.example.com/wsman'),
+    ('', None, None),
+    (None, 5985, None),
+])
+def test_build_connection_string(host, port, expected):
+    assert build_connection_string(host, port) == expected
+
+
+@pytest.mark.parametrize('variables, expected', [
+    # inventory_hostname alone
+    ({'inventory_hostname': 'win1.example.com'},
+     {'connection': 'win1.example.com'}),
+    # ansible_host wins over inventory_hostname, ansible_port is appended
+    ({'inventory_hostname': 'win1', 'ansible_host': '192.0.2.5', 'ansible_port': 5986},
+     {'connection': '192.0.2.5:5986'}),
+    # ansible_wsman_connection wins over host and port
+    ({'inventory_hostname': 'win1', 'ansible_host': '192.0.2.5', 'ansible_port': 1,
+      'ansible_wsman_connection': 'https://win1.example.com:5986/wsman'},
+     {'connection': 'https://win1.example.com:5986/wsman'}),
+    # IPv6 host with a port
+    ({'inventory_hostname': 'v6', 'ansible_host': '2001:db8::7', 'ansible_port': 5985},
+     {'connection': '[2001:db8::7]:5985'}),
+    # credentials from the generic variables
+    ({'inventory_hostname': 'h', 'ansible_user': 'EXAMPLE\\ansible', 'ansible_password': PASSWORD},
+     {'connection': 'h', 'username': 'EXAMPLE\\ansible', 'password': PASSWORD}),
+    # the wsman-specific variables win over the generic ones (the last variable listed wins)
+    ({'inventory_hostname': 'h', 'ansible_user': 'generic', 'ansible_wsman_user': 'specific',
+      'ansible_password': 'generic-pw', 'ansible_wsman_password': PASSWORD},
+     {'connection': 'h', 'username': 'specific', 'password': PASSWORD}),
+    ({'inventory_hostname': 'h', 'ansible_wsman_pass': PASSWORD},
+     {'connection': 'h', 'password': PASSWORD}),
+    # flags pass through in every accepted form; the library parses them
+    ({'inventory_hostname': 'h', 'ansible_wsman_flags': 'UseNegotiate|CredUsernamePassword'},
+     {'connection': 'h', 'flags': 'UseNegotiate|CredUsernamePassword'}),
+    ({'inventory_hostname': 'h', 'ansible_wsman_flags': ['use_basic', 'cred_username_password']},
+     {'connection': 'h', 'flags': ['use_basic', 'cred_username_password']}),
+    ({'inventory_hostname': 'h', 'ansible_wsman_flags': 0x1000 | 0x40000},
+     {'connection': 'h', 'flags': 0x41000}),
+    # TLS, proxy and machine-state options
+    ({'inventory_hostname': 'h', 'ansible_wsman_ca_file': '/etc/ca.pem', 'ansible_wsman_crl_file': '/etc/crl.pem',
+      'ansible_wsman_client_cert': '/etc/c.pem', 'ansible_wsman_client_key': '/etc/k.pem'},
+     {'connection': 'h', 'ca_file': '/etc/ca.pem', 'crl_file': '/etc/crl.pem', 'client_cert': '/etc/c.pem',
+      'client_key': '/etc/k.pem'}),
+    ({'inventory_hostname': 'h', 'ansible_wsman_proxy_access_type': 'winhttp_settings',
+      'ansible_wsman_proxy': 'http://proxy.example.com:3128', 'ansible_wsman_proxy_auth': 'basic',
+      'ansible_wsman_proxy_username': 'pu', 'ansible_wsman_proxy_password': 'pp'},
+     {'connection': 'h', 'proxy_access_type': 'winhttp_settings', 'proxy': 'http://proxy.example.com:3128',
+      'proxy_auth': 'basic', 'proxy_username': 'pu', 'proxy_password': 'pp'}),
+    ({'inventory_hostname': 'h', 'ansible_wsman_trusted_hosts': '*.example.com', 'ansible_wsman_allow_unencrypted': True,
+      'ansible_wsman_domain_joined': 'yes'},
+     {'connection': 'h', 'trusted_hosts': '*.example.com', 'allow_unencrypted': True, 'domain_joined': True}),
+])
+def test_session_params_from_host_variables(variables, expected):
+    conn = _connection(variables)
+    assert session_params(conn.get_option) == expected
+
+
+@pytest.mark.parametrize('variables, expected', [
+    ({'inventory_hostname': 'h'}, {}),
+    ({'inventory_hostname': 'h', 'ansible_wsman_operation_timeout': 30, 'ansible_wsman_batch_items': 500,
+      'ansible_wsman_locale': 'de-DE', 'ansible_wsman_max_envelope_size': 512},
+     {'timeout': 30, 'batch_items': 500, 'locale': 'de-DE', 'max_envelope_size': 512}),
+])
+def test_per_operation_defaults(variables, expected):
+    conn = _connection(variables)
+    assert task_defaults(conn.get_option) == expected
+    # per-operation settings are task defaults, never part of the session's identity
+    assert not set(expected.values()) & set(session_params(conn.get_option).values())
+
+
+@pytest.mark.parametrize('option, default', [
+    ('persistent_connect_timeout', 30),
+    ('persistent_command_timeout', 120),
+])
+def test_persistent_option_defaults(option, default):
+    assert _connection({'inventory_hostname': 'h'}).get_option(option) == default
+
+
+def test_persistent_options_from_variables():
+    conn = _connection({'inventory_hostname': 'h', 'ansible_connect_timeout': 5, 'ansible_command_timeout': 600})
+    assert conn.get_option('persistent_connect_timeout') == 5
+    assert conn.get_option('persistent_command_timeout') == 600
+
+
+def test_persistent_log_messages_is_hidden_from_the_raw_logger():
+    """ansible-connection would log raw JSON-RPC (with set_options' password); it must read False."""
+    conn = _connection({'inventory_hostname': 'h', 'ansible_persistent_log_messages': True})
+    assert conn.get_option('persistent_log_messages') is False
+    # ...while the value still travels to the connection process with the other options
+    assert conn.get_options()['persistent_log_messages'] is True
+    assert conn._logging_enabled() is True
+    assert _connection({'inventory_hostname': 'h'}).get_options()['persistent_log_messages'] is False
+
+
+BASE = {'inventory_hostname': 'h', 'ansible_host': '127.0.0.1', 'ansible_port': 5985, 'ansible_user': 'LAB01\\ansible',
+        'ansible_password': PASSWORD, 'ansible_wsman_flags': 'UseNegotiate|CredUsernamePassword'}
+
+
+@pytest.mark.parametrize('change', [
+    {'ansible_password': 'another-password'},
+    {'ansible_user': 'LAB01\\other'},
+    {'ansible_wsman_flags': 'UseBasic|CredUsernamePassword'},
+    {'ansible_port': 5986},
+    {'ansible_wsman_connection': 'https://127.0.0.1:5986/wsman'},
+    {'ansible_wsman_ca_file': '/etc/ca.pem'},
+    {'ansible_wsman_trusted_hosts': '*'},
+    {'ansible_wsman_allow_unencrypted': True},
+    {'ansible_wsman_domain_joined': True},
+    {'ansible_wsman_proxy_password': 'x'},
+])
+def test_digest_changes_with_every_session_option(change):
+    before = _connection(BASE).options_digest()
+    after = _connection(dict(BASE, **change)).options_digest()
+    assert before != after
+
+
+@pytest.mark.parametrize('change', [
+    {'ansible_wsman_operation_timeout': 10},
+    {'ansible_wsman_batch_items': 7},
+    {'ansible_wsman_locale': 'fr-FR'},
+    {'ansible_connect_timeout': 99},
+    {'ansible_command_timeout': 99},
+    {'ansible_persistent_log_messages': True},
+])
+def test_digest_ignores_per_operation_and_persistent_options(change):
+    assert _connection(BASE).options_digest() == _connection(dict(BASE, **change)).options_digest()
+
+
+def test_digest_is_stable_and_does_not_reveal_the_password():
+    first = _connection(BASE).options_digest()
+    assert first == _connection(dict(BASE)).options_digest()
+    assert PASSWORD not in first
+    assert len(first) == 64 and int(first, 16) >= 0
+
+
+def test_digest_same_in_worker_and_connection_process():
+    """The worker passes get_options() to ansible-connection, which calls set_options(direct=...)."""
+    worker = _connection(BASE)
+    process = connection_loader.get('wsman.automation.wsman', PlayContext(), '/dev/null')
+    process.set_options(direct=worker.get_options())
+    assert process.options_digest() == worker.options_digest()
+
+
+def test_ask_pass_password_is_used_when_no_password_variable():
+    play_context = PlayContext()
+    play_context.password = PASSWORD
+    conn = connection_loader.get('wsman.automation.wsman', play_context, '/dev/null')
+    conn.set_options(var_options={'inventory_hostname': 'h'})
+    assert session_params(conn._session_option)['password'] == PASSWORD
+
+
+def test_set_options_records_option_sets_per_digest():
+    conn = _connection(BASE)
+    first = conn.options_digest()
+    conn.set_options(var_options=dict(BASE, ansible_password='changed'))
+    second = conn.options_digest()
+    assert first != second
+    assert conn._option_sets[first]['password'] == PASSWORD
+    assert conn._option_sets[second]['password'] == 'changed'
+    for index in range(20):
+        conn.set_options(var_options=dict(BASE, ansible_password='p%d' % index))
+    assert len(conn._option_sets) <= 8
+    assert first not in conn._option_sets
+
+
+def test_connect_is_lazy():
+    conn = _connection(BASE)
+    conn._connect()
+    assert conn.connected
+    assert conn._session is None
+    assert conn.wsman_stats()['session_open'] is False
+
+
+def test_marker_and_persistence_flags():
+    conn = _connection(BASE)
+    assert conn._wsman_connection is True
+    assert conn.force_persistence is True
+    assert conn._remote_is_local is True
