@@ -168,6 +168,8 @@ class WSManActionBase(ActionBase):
             return None  # the module itself reports the missing library
         try:
             session = session_from_params(params)
+        except ImportError:
+            return None  # the module itself reports the missing library
         except WSManError as exc:
             outcome = error_result(exc)
             outcome.setdefault('wsman_error_kind', 'validation')

@@ -81,7 +81,7 @@ start_lab() {
         --bind 127.0.0.1 --http-port 0 --https-port 0 \
         --user "$LAB_USER:$LAB_PASSWORD" --computer-name LAB01 \
         --port-file "$LAB_DIR/ports" --ca-file "$LAB_CA_FILE" --stats-file "$LAB_DIR/stats.json" \
-        "$@" >"$LAB_DIR/lab.log" 2>&1 &
+        --quiet --max-runtime 900 "$@" >"$LAB_DIR/lab.log" 2>&1 &
     LAB_PID=$!
     trap stop_lab EXIT
     local tries=0
