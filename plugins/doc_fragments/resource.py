@@ -26,14 +26,14 @@ options:
     aliases: [uri]
   selectors:
     description:
-      - Selectors (keys) that identify one instance, for example C({Name: WinRM}). Added to those written in
-        O(resource_uri).
+      - Selectors (keys) that identify one instance, selector name to value, for example C(Name) V(WinRM). Added to
+        those written in O(resource_uri).
       - Selector names are case-sensitive for most services; values are sent as text.
     type: dict
   option_set:
     description:
       - Provider-specific options sent in the C(wsman:OptionSet) header, as C(ResourceLocator.AddOption) does,
-        for example C({__cimnamespace: root/cimv2}).
+        for example C(__cimnamespace) V(root/cimv2).
     type: dict
   must_understand:
     description:

@@ -140,8 +140,8 @@ options:
 notes:
   - The session options (O(connection), O(flags), O(username), O(password), ...) build a session the way
     C(WSMan.CreateSession) does; nothing is sent until the first operation.
-  - Set them once for many tasks with C(module_defaults) and the action group, for example
-    C(module_defaults: {group/wsman.automation.wsman: {connection: ..., username: ...}}).
+  - Set them once for many tasks with C(module_defaults) and the action group C(group/wsman.automation.wsman), see
+    the examples.
   - With the P(wsman.automation.wsman#connection) connection plugin, the host's session is used and only
     O(timeout), O(locale), O(max_envelope_size) and O(batch_items) of these options apply.
 requirements:

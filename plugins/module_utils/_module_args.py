@@ -157,6 +157,8 @@ def validator_kwargs(module_name):
 
 
 def _read_pem(params, option):
+    from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
+
     path = params.get(option)
     if not path:
         return None
@@ -164,17 +166,10 @@ def _read_pem(params, option):
         with open(path, 'r', encoding='ascii') as pem_file:
             return pem_file.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise _invalid_argument(
-            "%s: cannot read the PEM file %s (%s). Give the path of a readable PEM-encoded file on the "
-            "host that runs the task." % (option, path, exc.__class__.__name__ if isinstance(exc, UnicodeDecodeError) else exc.strerror),
-            option)
-
-
-def _invalid_argument(message, argument):
-    from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
-    error = WSManInvalidArgumentError(message)
-    error.argument = argument
-    return error
+        reason = exc.strerror if isinstance(exc, OSError) else 'not an ASCII PEM file'
+        raise WSManInvalidArgumentError(
+            '%s: cannot read %s (%s)' % (option, path, reason), argument=option,
+            fix='Give the path of a readable PEM-encoded file on the host that runs the task.') from None
 
 
 def session_from_params(params):
@@ -183,7 +178,8 @@ def session_from_params(params):
     Raises the library's ``WSManInvalidArgumentError`` for bad session options (with the Windows
     error code of the rule it breaks) and ``ImportError`` if lxml or pywinrm is missing.
     """
-    from ansible_collections.wsman.automation.plugins.module_utils.wsman import ClientConfig, WSMan, parse_flags
+    from ansible_collections.wsman.automation.plugins.module_utils._client_config import ClientConfig
+    from ansible_collections.wsman.automation.plugins.module_utils._wsman import WSMan
 
     config = ClientConfig(
         trusted_hosts=params.get('trusted_hosts') or '',
@@ -192,35 +188,29 @@ def session_from_params(params):
     )
     wsman = WSMan(client_config=config)
 
-    options = None
-    wants_options = any(params.get(name) for name in (
-        'username', 'password', 'client_cert', 'client_key', 'ca_file', 'crl_file',
-        'proxy', 'proxy_access_type', 'proxy_auth', 'proxy_username', 'proxy_password'))
-    if wants_options:
-        options = wsman.create_connection_options()
-        if params.get('username') is not None:
-            options.username = params['username']
-        if params.get('password') is not None:
-            options.password = params['password']
-        certificate = _read_pem(params, 'client_cert')
-        if certificate is not None:
-            options.certificate_pem = certificate
-        key = _read_pem(params, 'client_key')
-        if key is not None:
-            options.certificate_key_pem = key
-        if params.get('ca_file'):
-            options.ca_file = params['ca_file']
-        if params.get('crl_file'):
-            options.crl_file = params['crl_file']
-        if any(params.get(name) for name in ('proxy', 'proxy_access_type', 'proxy_auth', 'proxy_username', 'proxy_password')):
-            options.set_proxy(
-                access_type=params.get('proxy_access_type'),
-                authentication=params.get('proxy_auth'),
-                username=params.get('proxy_username'),
-                password=params.get('proxy_password'),
-                server=params.get('proxy'),
-            )
-
-    flags = parse_flags(params.get('flags') or 0)
-    session = wsman.create_session(connection=params.get('connection') or None, flags=flags, connection_options=options)
-    return session
+    options = wsman.create_connection_options()
+    if params.get('username') is not None:
+        options.username = params['username']
+    if params.get('password') is not None:
+        options.password = params['password']
+    certificate = _read_pem(params, 'client_cert')
+    if certificate is not None:
+        options.certificate_pem = certificate
+    key = _read_pem(params, 'client_key')
+    if key is not None:
+        options.certificate_key_pem = key
+    if params.get('ca_file'):
+        options.ca_file = params['ca_file']
+    if params.get('crl_file'):
+        options.crl_file = params['crl_file']
+    if any(params.get(name) for name in ('proxy', 'proxy_access_type', 'proxy_auth', 'proxy_username', 'proxy_password')):
+        options.set_proxy(
+            access_type=params.get('proxy_access_type'),
+            authentication_mechanism=params.get('proxy_auth') or 0,
+            username=params.get('proxy_username'),
+            password=params.get('proxy_password'),
+            url=params.get('proxy'),
+        )
+    # An empty ConnectionOptions is dropped by create_session (a local session must have none, R21).
+    return wsman.create_session(connection=params.get('connection') or None, flags=params.get('flags') or 0,
+                                connection_options=options)

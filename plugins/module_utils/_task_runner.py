@@ -170,21 +170,31 @@ def _operation_settings(session, params):
 # ---------------------------------------------------------------------------------------------
 # modules
 
-def _with_xml(result, params, xml):
-    if params.get('return_xml'):
-        result['xml'] = xml
+def _with_xml(result, params, element):
+    if params.get('return_xml') and element is not None:
+        result['xml'] = calls.to_text(element)
     return result
 
 
 def _identify(params, session, check_mode, diff):
-    xml = calls.identify(session)
-    return _with_xml({'changed': False, 'identity': calls.identity_to_dict(xml)}, params, xml)
+    element = calls.identify(session)
+    return _with_xml({'changed': False, 'identity': calls.identity_to_dict(element)}, params, element)
 
 
 def _get(params, session, check_mode, diff):
     locator = calls.build_locator(params)
-    xml = calls.get(session, locator)
-    return _with_xml({'changed': False, 'instance': calls.instance_to_dict(xml)}, params, xml)
+    element = calls.get(session, locator)
+    result = {'changed': False}
+    if params.get('fragment'):
+        value = calls.fragment_value(element)
+        if isinstance(value, dict):
+            result['instance'] = value
+        else:
+            result['instance'] = {}
+            result['value'] = value
+    else:
+        result['instance'] = calls.instance_to_dict(element)
+    return _with_xml(result, params, element)
 
 
 def _enumeration_flags(params):
@@ -273,10 +283,12 @@ def _enumerate(params, session, check_mode, diff):
     filter_value, dialect = _dialect(params)
     locator = calls.build_locator(params)
     flags = _enumeration_flags(params)
-    return_type = params.get('return_type') or 'object'
     max_items = params.get('max_items')
     dest = params.get('dest')
     return_xml = params.get('return_xml')
+    if max_items is not None and session.batch_items > max_items:
+        # Ask for no more than needed; one extra item tells whether the enumeration was cut short.
+        session.batch_items = max_items + 1
 
     writer = _JsonLinesFile(dest) if dest and not check_mode else None
     items = [] if not dest else None
@@ -286,20 +298,24 @@ def _enumerate(params, session, check_mode, diff):
     try:
         enumerator = calls.enumerate(session, locator, filter_value, dialect, flags)
         try:
-            for xml in calls.iter_items(enumerator):
+            while True:
+                element = enumerator.read_element()
+                if element is None:
+                    break
                 if max_items is not None and count >= max_items:
                     truncated = True
                     break
-                item = calls.item_to_dict(xml, return_type)
+                item = calls.item_to_dict(element)
                 count += 1
                 if writer is not None:
                     writer.write(item)
                 elif items is not None:
                     items.append(item)
                 if xml_items is not None:
-                    xml_items.append(xml)
+                    xml_items.append(calls.to_text(element))
         finally:
-            calls.close_enumerator(enumerator)
+            # Sends Release when the service still holds the context (max_items reached, an error).
+            enumerator.close()
     except BaseException:
         if writer is not None:
             writer.abort()
@@ -331,8 +347,8 @@ def _invoke(params, session, check_mode, diff):
             'skipped': True,
             'msg': 'Check mode: the method %s of %s was not invoked' % (action, params['resource_uri']),
         }
-    xml = calls.invoke(session, action, locator, params.get('parameters') or {}, params['resource_uri'])
-    return _with_xml({'changed': True, 'output': calls.instance_to_dict(xml)}, params, xml)
+    element = calls.invoke(session, action, locator, params.get('parameters') or {})
+    return _with_xml({'changed': True, 'output': calls.instance_to_dict(element)}, params, element)
 
 
 def _is_not_found(exc):
@@ -359,12 +375,12 @@ def _instance(params, session, check_mode, diff):
     state = params.get('state') or 'present'
     desired = params.get('properties') or {}
     try:
-        current_xml = calls.get(session, locator)
-        current = calls.instance_to_dict(current_xml)
+        current_element = calls.get(session, locator)
+        current = calls.instance_to_dict(current_element)
     except WSManFault as exc:
         if not _is_not_found(exc):
             raise
-        current_xml, current = None, None
+        current_element, current = None, None
 
     result = {'changed': False}
     if state == 'absent':
@@ -380,12 +396,12 @@ def _instance(params, session, check_mode, diff):
     if current is None:
         after = dict(desired)
         if not check_mode:
-            reply = calls.create(session, locator, params['resource_uri'], desired)
-            result['created'] = calls.epr_or_text(reply)
+            reply = calls.create(session, locator, desired)
+            result['created'] = calls.epr_of(reply)
             try:
-                created_xml = calls.get(session, locator)
-                after = calls.instance_to_dict(created_xml)
-                _with_xml(result, params, created_xml)
+                created = calls.get(session, locator)
+                after = calls.instance_to_dict(created)
+                _with_xml(result, params, created)
             except WSManFault as exc:
                 # Some services create instances a Get cannot find under the given selectors.
                 if not _is_not_found(exc):
@@ -402,7 +418,7 @@ def _instance(params, session, check_mode, diff):
         raise TaskInputError(exc.message, argument=exc.argument)
     if not changes:
         result['instance'] = current
-        _with_xml(result, params, current_xml)
+        _with_xml(result, params, current_element)
         if diff:
             view = diff_view(current)
             result['diff'] = {'before': view, 'after': view}
@@ -411,8 +427,8 @@ def _instance(params, session, check_mode, diff):
     wanted = patch(current, changes)
     after = wanted
     if not check_mode:
-        reply = calls.put(session, locator, params['resource_uri'], current_xml, wanted)
-        if reply:
+        reply = calls.put(session, locator, wanted)
+        if reply is not None:
             after = calls.instance_to_dict(reply)
             _with_xml(result, params, reply)
     result['changed'] = True

@@ -5,18 +5,27 @@
 
 """The library calls the wsman_* modules make, in one place (FOR INTERNAL COLLECTION USE ONLY).
 
-``_task_runner`` holds the logic of each module; this file turns module parameters into
-library objects (a ResourceLocator, Put/Create/Invoke bodies) and library replies (XML text)
-into the dicts the task results carry.
+``_task_runner`` holds the logic of each module; this file turns module parameters into library
+objects (a ResourceLocator) and reply elements into the dicts the task results carry. Replies are
+taken as lxml elements (``Session.*_element``), so nothing is parsed twice; XML text is made only
+when a task asks for ``return_xml``.
+
+The library needs lxml; its import is guarded so that this file (and the argument specs of the
+modules) can be imported where lxml is missing, and ``LIBRARY_IMPORT_ERROR`` tells why.
 """
 
 from __future__ import annotations
 
-from ansible_collections.wsman.automation.plugins.module_utils._cim import dict_to_instance, instance_to_dict as _instance_to_dict
 from ansible_collections.wsman.automation.plugins.module_utils._flags import EnumerationFlag
 from ansible_collections.wsman.automation.plugins.module_utils._namespaces import DIALECT_ALIASES as _DIALECTS, NS
-from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import epr_element_to_dict, resolve_resource
-from ansible_collections.wsman.automation.plugins.module_utils._xml import parse_xml, to_text
+
+try:
+    from ansible_collections.wsman.automation.plugins.module_utils._cim import fragment_to_value, instance_to_dict as _instance_to_dict
+    from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import epr_element_to_dict, resolve_resource
+    from ansible_collections.wsman.automation.plugins.module_utils._xml import to_text as _to_text
+    LIBRARY_IMPORT_ERROR = None
+except ImportError as _exc:  # lxml missing: reported by the module through missing_required_lib
+    LIBRARY_IMPORT_ERROR = _exc
 
 
 DIALECT_ALIASES = dict(_DIALECTS)
@@ -35,15 +44,16 @@ ASSOCIATION_INSTANCE_FLAG = int(EnumerationFlag.ASSOCIATION_INSTANCE)
 
 _A_EPR = '{%s}EndpointReference' % NS['a']
 _A_REFPARAMS = '{%s}ReferenceParameters' % NS['a']
-_W_ITEM = '{%s}Item' % NS['w']
-_WSMID_RESPONSE = '{%s}IdentifyResponse' % NS['wsmid']
+_W_XML_FRAGMENT = '{%s}XmlFragment' % NS['w']
+_WSMID = NS['wsmid']
+_WSMID_RESPONSE = '{%s}IdentifyResponse' % _WSMID
 
 
-def _text(value):
+def _selector_text(value):
     if isinstance(value, bool):
         return 'true' if value else 'false'
-    if isinstance(value, (dict, list)):
-        return value
+    if isinstance(value, dict):
+        return value  # an EPR-valued selector (a reference key)
     return '' if value is None else str(value)
 
 
@@ -51,7 +61,7 @@ def build_locator(params):
     """A ResourceLocator from resource_uri (aliases, ?selectors), selectors, option_set, must_understand, fragment."""
     locator = resolve_resource(params['resource_uri'])
     for name, value in (params.get('selectors') or {}).items():
-        locator.add_selector(str(name), value if isinstance(value, dict) else _text(value))
+        locator.add_selector(str(name), _selector_text(value))
     must_comply = bool(params.get('must_understand'))
     for name, value in (params.get('option_set') or {}).items():
         locator.add_option(str(name), value, must_comply)
@@ -62,118 +72,100 @@ def build_locator(params):
     return locator
 
 
-def class_name_of(resource_uri):
-    """The class name a Put/Create/Invoke body is named after: the last path segment of the URI."""
-    path = resource_uri.split('?', 1)[0].rstrip('/')
-    return path.rsplit('/', 1)[-1]
+def to_text(element):
+    """The XML text of a reply element (None stays None)."""
+    return None if element is None else _to_text(element)
 
 
-# --- operations -----------------------------------------------------------------------------------
+# --- operations (each returns the reply element) ------------------------------------------------
 
 def identify(session):
-    return session.identify()
+    return session.identify_element()
 
 
 def get(session, locator):
-    return session.get(locator)
+    return session.get_element(locator)
 
 
 def delete(session, locator):
-    return session.delete(locator)
+    session.delete(locator)
 
 
-def put(session, locator, resource_uri, current_xml, instance):
-    body = dict_to_instance(locator.resource_uri, class_name_of(locator.resource_uri), _properties(instance))
-    return session.put(locator, body)
+def put(session, locator, instance):
+    """Put the full instance (a dict); the library names the body after the class of the resource URI."""
+    return session.put_element(locator, properties_of(instance))
 
 
-def create(session, locator, resource_uri, properties):
-    body = dict_to_instance(locator.resource_uri, class_name_of(locator.resource_uri), _properties(properties))
-    return session.create(locator, body)
+def create(session, locator, properties):
+    return session.create_element(locator, properties_of(properties))
 
 
-def invoke(session, action, locator, parameters, resource_uri):
-    method = action.rstrip('/').rsplit('/', 1)[-1]
-    body = dict_to_instance(locator.resource_uri, method + '_INPUT', _properties(parameters))
-    return session.invoke(action, locator, body)
+def invoke(session, action, locator, parameters):
+    """Invoke; ``parameters`` (a dict, possibly empty) becomes ``<p:<Method>_INPUT>``."""
+    return session.invoke_element(action, locator, dict(parameters))
 
 
 def enumerate(session, locator, filter_value, dialect, flags):  # pylint: disable=redefined-builtin
     return session.enumerate(locator, filter_value, dialect, flags)
 
 
-def iter_items(enumerator):
-    """Yield the XML text of each item; Pulls happen as the local batch runs out."""
-    while not enumerator.at_end_of_stream:
-        yield enumerator.read_item()
-
-
-def close_enumerator(enumerator):
-    """Release the server's enumeration context if it is still open (idempotent)."""
-    enumerator.close()
-
-
 # --- replies -> dicts -------------------------------------------------------------------------------
 
-def _properties(instance):
-    return dict((key, value) for key, value in instance.items() if not str(key).startswith('@'))
+def properties_of(instance):
+    """The properties of an instance dict (keys that cannot be CIM property names left out)."""
+    return dict((key, value) for key, value in instance.items() if ':' not in str(key) and not str(key).startswith('@'))
 
 
-def instance_to_dict(xml):
-    return _instance_to_dict(xml)
+def instance_to_dict(element):
+    """An instance (or method output) element as a dict."""
+    if element is None:
+        return {}
+    return _instance_to_dict(element)
 
 
-def item_to_dict(xml, return_type):
-    """One enumeration item as a dict: an instance, an EPR, or ``{object, epr}``."""
-    if return_type == 'object':
-        return _instance_to_dict(xml)
-    root = parse_xml(xml, 'the enumeration item')
-    if return_type == 'epr' or root.tag in (_A_EPR, _A_REFPARAMS):
-        return epr_element_to_dict(root)
-    epr = None
-    obj = None
-    container = root if root.tag == _W_ITEM else None
-    children = [child for child in container if isinstance(child.tag, str)] if container is not None else [root]
-    for child in children:
-        if child.tag == _A_EPR:
-            epr = epr_element_to_dict(child)
-        elif obj is None:
-            obj = _instance_to_dict(child)
-    return {'object': obj, 'epr': epr}
+def fragment_value(element):
+    """The reply of a fragment Get: a dict of the selected elements, or the text of a ``text()`` fragment."""
+    if element is None:
+        return {}
+    if element.tag == _W_XML_FRAGMENT:
+        return fragment_to_value(element)
+    return _instance_to_dict(element)
 
 
-def epr_or_text(xml):
-    """The reply of a Create: an EPR dict when it is one (Windows returns the EPR), else the text."""
-    if not xml:
+def item_to_dict(element):
+    """One enumeration item: an instance, an EPR dict, or ``{object, epr}`` (ReturnObjectAndEPR)."""
+    return _instance_to_dict(element)
+
+
+def epr_of(element):
+    """The reply of a Create (``wxf:ResourceCreated``, an EPR) as an EPR dict; its text if it is no EPR."""
+    if element is None:
         return None
-    try:
-        root = parse_xml(xml, 'the Create reply')
-    except ValueError:
-        return xml if isinstance(xml, str) else None
-    for element in root.iter(_A_EPR, _A_REFPARAMS):
+    if element.tag in (_A_EPR, _A_REFPARAMS):
         return epr_element_to_dict(element)
-    if root.tag == _A_EPR:
-        return epr_element_to_dict(root)
-    return to_text(root)
+    epr = epr_element_to_dict(element)
+    if epr is not None:
+        return epr
+    return to_text(element)
 
 
 def _child_text(element, local):
-    found = element.find('{%s}%s' % (NS['wsmid'], local))
+    found = element.find('{%s}%s' % (_WSMID, local))
     return None if found is None or found.text is None else found.text.strip()
 
 
-def identity_to_dict(xml):
+def identity_to_dict(element):
     """The IdentifyResponse as ``{protocol_version, product_vendor, product_version[, security_profiles]}``."""
-    root = parse_xml(xml, 'the Identify reply')
-    response = root if root.tag == _WSMID_RESPONSE else next(root.iter(_WSMID_RESPONSE), None)
-    if response is None:
-        response = root
+    response = element
+    if element.tag != _WSMID_RESPONSE:
+        response = next(element.iter(_WSMID_RESPONSE), element)
     identity = {
         'protocol_version': _child_text(response, 'ProtocolVersion'),
         'product_vendor': _child_text(response, 'ProductVendor'),
         'product_version': _child_text(response, 'ProductVersion'),
     }
-    profiles = response.find('{%s}SecurityProfiles' % NS['wsmid'])
+    profiles = response.find('{%s}SecurityProfiles' % _WSMID)
     if profiles is not None:
-        identity['security_profiles'] = [(child.text or '').strip() for child in profiles.iterchildren(tag='{%s}SecurityProfileName' % NS['wsmid'])]
+        identity['security_profiles'] = [
+            (child.text or '').strip() for child in profiles.iterchildren('{%s}SecurityProfileName' % _WSMID)]
     return identity

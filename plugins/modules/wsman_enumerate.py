@@ -21,7 +21,7 @@ description:
   - With the P(wsman.automation.wsman#connection) connection the host's session is used; with any other connection
     (C(delegate_to) V(localhost), ad-hoc commands) the module builds a session from its session options.
 author:
-  - wsman.automation developers
+  - wsman.automation developers (@wsman-automation)
 extends_documentation_fragment:
   - wsman.automation.session
   - wsman.automation.resource
@@ -35,7 +35,7 @@ options:
       - A string for the V(wql) dialect, for example V(SELECT Name,State FROM Win32_Service WHERE StartMode='Auto'); the
         O(resource_uri) must then end in C(/*), for example V(wmicimv2/*) (Windows answers
         C(ERROR_WSMAN_INVALID_URI_WMI_ENUM_WQL), 2150859003, otherwise).
-      - A dictionary for the V(selector) dialect (selector name to value, for example C({State: Running})) and for the
+      - A dictionary for the V(selector) dialect (selector name to value, for example C(State) V(Running)) and for the
         V(association) dialect (the keys C(Object), C(AssociationClassName), C(ResultClassName), C(Role) and
         C(ResultRole), C(Object) being a resource URI with selectors such as V(Win32_Service?Name=WinRM)).
       - Cannot be used together with O(selectors).

@@ -17,7 +17,7 @@ description:
   - With the P(wsman.automation.wsman#connection) connection the host's session is used; with any other connection
     (C(delegate_to) V(localhost), ad-hoc commands) the module builds a session from its session options.
 author:
-  - wsman.automation developers
+  - wsman.automation developers (@wsman-automation)
 extends_documentation_fragment:
   - wsman.automation.session
   - wsman.automation.resource

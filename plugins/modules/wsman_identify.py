@@ -14,11 +14,11 @@ description:
   - Sends a WS-Management Identify request, as C(Session.Identify) of the Windows scripting API and C(winrm identify) do,
     and returns the protocol version, the vendor and the product version of the service.
   - With the C(UseNoAuthentication) flag the request is anonymous; Windows then withholds the version
-    and reports zeroes, for example C(OS: 0.0.0 SP: 0.0 Stack: 1.0).
+    and reports zeroes in the product version.
   - With the P(wsman.automation.wsman#connection) connection the host's session is used; with any other connection
     (C(delegate_to) V(localhost), ad-hoc commands) the module builds a session from its session options.
 author:
-  - wsman.automation developers
+  - wsman.automation developers (@wsman-automation)
 extends_documentation_fragment:
   - wsman.automation.session
   - wsman.automation.return_xml

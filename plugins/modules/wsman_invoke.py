@@ -18,7 +18,7 @@ description:
   - With the P(wsman.automation.wsman#connection) connection the host's session is used; with any other connection
     (C(delegate_to) V(localhost), ad-hoc commands) the module builds a session from its session options.
 author:
-  - wsman.automation developers
+  - wsman.automation developers (@wsman-automation)
 extends_documentation_fragment:
   - wsman.automation.session
   - wsman.automation.resource
@@ -37,7 +37,7 @@ options:
       - The input parameters of the method, parameter name to value.
       - Values are sent as text (V(true)/V(false) for booleans), lists as repeated elements, and a dictionary with the
         keys C(address) (optional), C(resource_uri) and C(selectors) as an endpoint reference (a reference to another
-        instance), for example C({resource_uri: wmicimv2/Win32_Directory, selectors: {Name: 'C:\\temp'}}).
+        instance). See the examples.
     type: dict
     default: {}
 attributes:
@@ -49,8 +49,8 @@ attributes:
   diff_mode:
     support: none
 notes:
-  - The task reports RV(ignore:changed) whenever the method ran, whatever it did; use C(changed_when) with
-    RV(output), for example C(changed_when: result.output.ReturnValue == '0').
+  - "The task reports RV(ignore:changed) whenever the method ran, whatever it did; use C(changed_when) with
+    RV(output), for example C(changed_when: result.output.ReturnValue == '0')."
   - A method that fails with a return value (WMI methods report errors through C(ReturnValue)) does not fail the
     task; check RV(output). A WS-Management fault does.
 seealso:
