@@ -36,21 +36,32 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ._errors import WSManInvalidArgumentError
-from ._namespaces import NS_ADDRESSING, NS_CIM, NS_WSMAN, NS_XSI
-from ._resource_locator import EPR_KEYS, epr_dict_to_elements, epr_element_to_dict
-from ._xml import XMLParseError, parse_xml
+from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
+from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
+    NS_ADDRESSING,
+    NS_CIM,
+    NS_WSMAN,
+    NS_XSI,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import (
+    EPR_KEYS,
+    epr_dict_to_elements,
+    epr_element_to_dict,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._xml import XMLParseError, parse_xml
 
 LOCATION_KEY = 'cim:Location'
 
 _XSI_NIL = '{%s}nil' % NS_XSI
-_CIM_LOCATION = '{%s}Location' % NS_CIM
+# cim:Location is in the WS-Management base namespace; accept the WS-CIM common one too.
+NS_CIM_COMMON = 'http://schemas.dmtf.org/wbem/wscim/1/common'
+_CIM_LOCATIONS = frozenset(('{%s}Location' % NS_CIM, '{%s}Location' % NS_CIM_COMMON))
 _A_ADDRESS = '{%s}Address' % NS_ADDRESSING
 _A_REFPARAMS = '{%s}ReferenceParameters' % NS_ADDRESSING
 _A_EPR = '{%s}EndpointReference' % NS_ADDRESSING
 _W_ITEM = '{%s}Item' % NS_WSMAN
 _W_XML_FRAGMENT = '{%s}XmlFragment' % NS_WSMAN
-_CIM_SCALARS = frozenset('{%s}%s' % (NS_CIM, n) for n in ('Datetime', 'Interval', 'Date', 'Time'))
+_CIM_SCALARS = frozenset('{%s}%s' % (ns, n) for ns in (NS_CIM_COMMON, NS_CIM) for n in ('Datetime', 'Interval', 'Date', 'Time'))
 _EPR_MARKERS = frozenset((_A_ADDRESS, _A_REFPARAMS))
 _NIL_TRUE = frozenset(('true', '1'))
 
@@ -88,7 +99,7 @@ def _properties(element, location):
         tag = child.tag
         if tag.__class__ is not str:  # comment or processing instruction
             continue
-        if tag == _CIM_LOCATION:
+        if tag in _CIM_LOCATIONS:
             if location:
                 result[LOCATION_KEY] = epr_element_to_dict(child)
             continue
@@ -136,7 +147,7 @@ def instance_to_dict(source, location=False, force_list=()):
         return result
     result = _properties(element, location)
     for name in force_list:
-        value = result.get(name, [])
+        value = result.get(name)
         if value.__class__ is not list:
             result[name] = [] if value is None else [value]
     return result

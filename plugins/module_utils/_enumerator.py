@@ -35,14 +35,37 @@ import re
 
 from lxml import etree
 
-from ._errors import ERROR_CODES, WSManError, WSManFault, WSManInvalidArgumentError
-from ._flags import EnumerationFlag
-from ._namespaces import (ACTION_ENUMERATE, ACTION_PULL, ACTION_RELEASE, ADDRESS_ANONYMOUS, DIALECT_ALIASES,
-                          DIALECT_ASSOCIATION, DIALECT_SELECTOR, DIALECT_WQL, ENUMERATION_MODE_EPR,
-                          ENUMERATION_MODE_OBJECT_AND_EPR, NS_CIM_BINDING, NS_ENUMERATION, NS_WSMAN,
-                          POLYMORPHISM_BASE_PROPS_ONLY, POLYMORPHISM_SHALLOW)
-from ._resource_locator import ResourceLocator, add_selector_set, epr_dict_to_elements, resolve_resource
-from ._xml import XMLParseError, parse_xml, to_text
+from ansible_collections.wsman.automation.plugins.module_utils._errors import (
+    ERROR_CODES,
+    WSManError,
+    WSManFault,
+    WSManInvalidArgumentError,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._flags import EnumerationFlag
+from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
+    ACTION_ENUMERATE,
+    ACTION_PULL,
+    ACTION_RELEASE,
+    ADDRESS_ANONYMOUS,
+    DIALECT_ALIASES,
+    DIALECT_ASSOCIATION,
+    DIALECT_SELECTOR,
+    DIALECT_WQL,
+    ENUMERATION_MODE_EPR,
+    ENUMERATION_MODE_OBJECT_AND_EPR,
+    NS_CIM_BINDING,
+    NS_ENUMERATION,
+    NS_WSMAN,
+    POLYMORPHISM_BASE_PROPS_ONLY,
+    POLYMORPHISM_SHALLOW,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import (
+    ResourceLocator,
+    add_selector_set,
+    epr_dict_to_elements,
+    resolve_resource,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._xml import XMLParseError, parse_xml, to_text
 
 PULL_TIMEOUT_RETRIES = 3
 

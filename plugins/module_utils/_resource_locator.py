@@ -27,9 +27,15 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from ._errors import WSManInvalidArgumentError
-from ._namespaces import ADDRESS_ANONYMOUS, FRAGMENT_DIALECT_XPATH, NS_ADDRESSING, NS_WSMAN, URI_ALIASES
-from ._xml import XMLParseError, parse_xml
+from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
+from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
+    ADDRESS_ANONYMOUS,
+    FRAGMENT_DIALECT_XPATH,
+    NS_ADDRESSING,
+    NS_WSMAN,
+    URI_ALIASES,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._xml import XMLParseError, parse_xml
 
 _A_ADDRESS = '{%s}Address' % NS_ADDRESSING
 _A_REFPARAMS = '{%s}ReferenceParameters' % NS_ADDRESSING

@@ -12,9 +12,20 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ._errors import ERROR_CODES, WSManFault, WSManProtocolError
-from ._namespaces import NS, NS_ADDRESSING, NS_SOAP, NS_WSMAN_FAULT, NS_XML
-from ._xml import XMLParseError, decode_body, parse_xml
+from ansible_collections.wsman.automation.plugins.module_utils._cim import instance_to_dict
+from ansible_collections.wsman.automation.plugins.module_utils._errors import (
+    ERROR_CODES,
+    WSManFault,
+    WSManProtocolError,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
+    NS,
+    NS_ADDRESSING,
+    NS_SOAP,
+    NS_WSMAN_FAULT,
+    NS_XML,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._xml import XMLParseError, decode_body, parse_xml
 
 _ENVELOPE = '{%s}Envelope' % NS_SOAP
 _HEADER = '{%s}Header' % NS_SOAP
@@ -106,7 +117,6 @@ def _own_text(element):
 
 def _wmi_error(detail):
     """A WMI ``MSFT_WmiError`` / ``__ExtendedStatus`` instance in the fault detail, as a dict."""
-    from ._cim import instance_to_dict  # pylint: disable=import-outside-toplevel  (cycle: _cim -> _xml only)
     for extended in detail.iter(_F_EXTENDED_ERROR):
         for instance in extended.iterchildren(tag=etree.Element):
             return instance_to_dict(instance)

@@ -24,14 +24,37 @@ import re
 
 from lxml import etree
 
-from ._errors import WSManError, WSManFault, WSManInvalidArgumentError
-from ._flags import EnumerationFlag, SessionFlag, parse_flags
-from ._namespaces import (ACTION_CREATE, ACTION_DELETE, ACTION_GET, ACTION_PUT, NS_WSMAN, NS_WSMAN_FAULT)
-from ._resource_locator import resolve_resource
-from ._response import check_response, first_body_child
-from ._soap import EnvelopeParams, build_envelope, build_identify, charset_for
-from ._cim import dict_to_instance, split_resource_uri, to_element
-from ._xml import to_text
+from ansible_collections.wsman.automation.plugins.module_utils._enumerator import Enumerator, build_enumerate_request
+from ansible_collections.wsman.automation.plugins.module_utils._errors import (
+    WSManError,
+    WSManFault,
+    WSManInvalidArgumentError,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._flags import EnumerationFlag, SessionFlag, parse_flags
+from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
+    ACTION_CREATE,
+    ACTION_DELETE,
+    ACTION_ENUMERATE,
+    ACTION_GET,
+    ACTION_PUT,
+    ACTION_RELEASE,
+    NS_WSMAN,
+    NS_WSMAN_FAULT,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import resolve_resource
+from ansible_collections.wsman.automation.plugins.module_utils._response import check_response, first_body_child
+from ansible_collections.wsman.automation.plugins.module_utils._soap import (
+    EnvelopeParams,
+    build_envelope,
+    build_identify,
+    charset_for,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._cim import (
+    dict_to_instance,
+    split_resource_uri,
+    to_element,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._xml import to_text
 
 DEFAULT_TIMEOUT_MS = 60000
 # [CONFLICT] facts §5.2 / §11.3: session-batchitems.md says 20, session.md says "unlimited". We
@@ -42,6 +65,9 @@ MIN_MAX_ENVELOPE_SIZE = 8192
 DEFAULT_LOCALE = 'en-US'
 E_INVALIDARG = 0x80070057
 
+# Requests the transport may resend once after a dropped connection. Never Create/Delete/Invoke (the
+# service may have acted) and never Pull: a resent Pull after a lost reply would skip a batch.
+IDEMPOTENT_ACTIONS = frozenset((ACTION_GET, ACTION_PUT, ACTION_ENUMERATE, ACTION_RELEASE))
 _LOCALE_RE = re.compile(r'^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$')
 _W_XML_FRAGMENT = '{%s}XmlFragment' % NS_WSMAN
 _ABSOLUTE_URI_RE = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:')
@@ -172,17 +198,19 @@ class Session:
             raise WSManInvalidArgumentError('The session %s is closed' % self.endpoint, code=E_INVALIDARG,
                                             argument='session', fix='Create a new session.')
         if self._transport is None:
-            from ._transport import Transport  # pylint: disable=import-outside-toplevel  (lazy: no I/O before use)
+            # Imported on first use: a session that never sends needs no HTTP stack.
+            from ansible_collections.wsman.automation.plugins.module_utils._transport import Transport  # pylint: disable=import-outside-toplevel
             self._transport = Transport(self._settings)
         return self._transport
 
-    def _exchange(self, data, message_id, extra_http_headers=None):
+    def _exchange(self, data, message_id, extra_http_headers=None, idempotent=False):
         """Send one encoded envelope; return the checked response envelope. Records ``error``."""
         try:
             transport = self._get_transport()
             utf16 = bool(getattr(self._settings, 'utf16', False))
             self.requests += 1
-            reply = transport.send(data, charset_for(utf16), extra_http_headers)
+            reply = transport.send(data, charset_for(utf16), extra_http_headers, timeout_ms=self._timeout,
+                                   idempotent=idempotent)
             envelope = check_response(reply.status, reply.content_type, reply.body, message_id, self.endpoint)
         except WSManFault as fault:
             self._error = fault.fault_xml or ''
@@ -196,7 +224,7 @@ class Session:
     def request(self, action, locator, body=None, extra_headers=()):
         """Send a request built from ``action``/``locator``/``body``; return the response envelope."""
         data, message_id = build_envelope(action, locator, self.envelope_params(), body, extra_headers)
-        return self._exchange(data, message_id)
+        return self._exchange(data, message_id, idempotent=action in IDEMPOTENT_ACTIONS)
 
     def _validation_error(self, exc):
         self._error = client_error_xml(exc, getattr(self._settings.endpoint, 'host', ''))
@@ -254,7 +282,7 @@ class Session:
         anonymous = bool(value) or getattr(auth, 'mechanism', None) == 'none'
         data = build_identify(bool(getattr(self._settings, 'utf16', False)))
         headers = {'WSMANIDENTIFY': 'unauthenticated'} if anonymous else None
-        return first_body_child(self._exchange(data, None, headers))
+        return first_body_child(self._exchange(data, None, headers, idempotent=True))
 
     def identify(self, flags=0):
         """Identify; returns the XML text of ``wsmid:IdentifyResponse``."""
@@ -334,7 +362,6 @@ class Session:
 
     def enumerate(self, resource, filter=None, dialect=None, flags=0):  # pylint: disable=redefined-builtin
         """WS-Enumeration Enumerate; returns an :class:`~._enumerator.Enumerator` (facts §7)."""
-        from ._enumerator import Enumerator, build_enumerate_request  # pylint: disable=import-outside-toplevel
         locator = self._locator(resource)
         try:
             value = parse_flags(flags, EnumerationFlag, 'flags')

@@ -14,8 +14,16 @@ import uuid
 
 from lxml import etree
 
-from ._namespaces import ADDRESS_ANONYMOUS, NS, NS_ADDRESSING, NS_IDENTITY, NS_SOAP, NS_WSMAN, NS_XML
-from ._resource_locator import add_selector_set
+from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
+    ADDRESS_ANONYMOUS,
+    NS,
+    NS_ADDRESSING,
+    NS_IDENTITY,
+    NS_SOAP,
+    NS_WSMAN,
+    NS_XML,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import add_selector_set
 
 EnvelopeParams = collections.namedtuple('EnvelopeParams', 'to timeout_ms max_envelope_size locale utf16')
 EnvelopeParams.__doc__ = """Per-session values every envelope carries.

@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the wsman.automation collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CIM instance XML <-> dict (design.md layer 1; facts §7.5 result shape)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from lxml import etree
+
+from ansible_collections.wsman.automation.plugins.module_utils._cim import (
+    LOCATION_KEY,
+    dict_to_instance,
+    fragment_to_value,
+    instance_to_dict,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
+
+FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
+SERVICE_URI = 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Service'
+XSI_NIL = '{http://www.w3.org/2001/XMLSchema-instance}nil'
+
+
+def fixture(name):
+    with open(os.path.join(FIXTURES, name), 'rb') as handle:
+        return handle.read()
+
+
+def test_win32_service_instance_to_dict():
+    result = instance_to_dict(fixture('win32_service.xml'))
+    assert result['Name'] == 'WinRM'
+    assert result['ProcessId'] == '1234'  # text stays text: no type guessing without a schema
+    assert result['AcceptStop'] == 'true'
+    assert result['InstallDate'] is None  # xsi:nil
+    assert result['LastStart'] == '2026-11-25T08:00:00.5+00:00'  # cim:Datetime wrapper -> its text
+    assert result['Description'].endswith('<&>')
+    assert result['PathName'] == r'C:\Windows\System32\svchost.exe -k NetworkService -p'
+    assert LOCATION_KEY not in result and 'Location' not in result
+    assert len(result) == 27
+
+
+def test_location_opt_in_is_an_epr_dict():
+    result = instance_to_dict(fixture('win32_service.xml'), location=True)
+    assert result[LOCATION_KEY] == {
+        'address': 'http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous',
+        'resource_uri': SERVICE_URI,
+        'selectors': {'Name': 'WinRM'},
+    }
+
+
+def test_repeated_elements_become_lists_and_force_list():
+    xml = ('<p:Win32_NetworkAdapterConfiguration xmlns:p="urn:x"><p:IPAddress>10.0.0.1</p:IPAddress>'
+           '<p:IPAddress>fe80::1</p:IPAddress><p:DNSServerSearchOrder>10.0.0.53</p:DNSServerSearchOrder>'
+           '<p:Gateways xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/><p:Empty/>'
+           '</p:Win32_NetworkAdapterConfiguration>')
+    result = instance_to_dict(xml)
+    assert result['IPAddress'] == ['10.0.0.1', 'fe80::1']
+    assert result['DNSServerSearchOrder'] == '10.0.0.53'
+    assert result['Empty'] == ''
+    forced = instance_to_dict(xml, force_list=('DNSServerSearchOrder', 'Gateways', 'Missing'))
+    assert forced['DNSServerSearchOrder'] == ['10.0.0.53']
+    assert forced['Gateways'] == [] and forced['Missing'] == []
+
+
+def test_nested_instance_and_reference_property():
+    xml = ('<p:Win32_DependentService xmlns:p="urn:dep" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+           'xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd">'
+           '<p:Antecedent><a:Address>http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address>'
+           '<a:ReferenceParameters><w:ResourceURI>%s</w:ResourceURI><w:SelectorSet>'
+           '<w:Selector Name="Name">RpcSs</w:Selector></w:SelectorSet></a:ReferenceParameters></p:Antecedent>'
+           '<p:Embedded><p:Inner>1</p:Inner><p:Inner>2</p:Inner></p:Embedded>'
+           '</p:Win32_DependentService>' % SERVICE_URI)
+    result = instance_to_dict(xml)
+    assert result['Antecedent']['selectors'] == {'Name': 'RpcSs'}
+    assert result['Antecedent']['resource_uri'] == SERVICE_URI
+    assert result['Embedded'] == {'Inner': ['1', '2']}
+
+
+def test_object_and_epr_item_and_epr_item():
+    epr = ('<a:EndpointReference xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+           'xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><a:Address>http://x/</a:Address>'
+           '<a:ReferenceParameters><w:ResourceURI>urn:r</w:ResourceURI></a:ReferenceParameters></a:EndpointReference>')
+    assert instance_to_dict(epr) == {'address': 'http://x/', 'resource_uri': 'urn:r', 'selectors': {}}
+    item = ('<w:Item xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><p:C xmlns:p="urn:r"><p:K>v</p:K></p:C>%s</w:Item>'
+            % epr)
+    assert instance_to_dict(item) == {'object': {'K': 'v'}, 'epr': {'address': 'http://x/', 'resource_uri': 'urn:r', 'selectors': {}}}
+
+
+def test_dict_to_instance_shape():
+    element = dict_to_instance(SERVICE_URI + '?Name=WinRM', None, {'StartMode': 'Auto', 'Nothing': None,
+                                                                   'Flag': True, 'Count': 3, 'List': ['a', 'b']})
+    assert element.tag == '{%s}Win32_Service' % SERVICE_URI
+    assert element.nsmap['p'] == SERVICE_URI
+    children = [(etree.QName(c).localname, c.text, c.get(XSI_NIL)) for c in element]
+    assert children == [('StartMode', 'Auto', None), ('Nothing', None, 'true'), ('Flag', 'true', None),
+                        ('Count', '3', None), ('List', 'a', None), ('List', 'b', None)]
+
+
+@pytest.mark.parametrize('data', [
+    {'Name': 'WinRM', 'StartMode': 'Auto'},
+    {'Name': '<a & \'b\' "c">', 'Nil': None, 'Array': ['1', '2', '3'], 'ArrayWithNil': ['x', None]},
+    {'Nested': {'Inner': 'v', 'More': {'Deep': None}}, 'Ref': {
+        'address': 'http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous',
+        'resource_uri': SERVICE_URI, 'selectors': {'Name': 'WinRM'}}},
+    {'Unicode': 'Grüße – 日本', 'Empty': ''},
+])
+def test_round_trip(data):
+    element = dict_to_instance(SERVICE_URI, 'Win32_Service', data)
+    assert instance_to_dict(element) == data
+    # and through text, as a Put body would travel
+    assert instance_to_dict(etree.tostring(element)) == data
+
+
+def test_round_trip_of_a_real_instance():
+    original = instance_to_dict(fixture('win32_service.xml'))
+    rebuilt = dict_to_instance(SERVICE_URI, 'Win32_Service', original)
+    assert instance_to_dict(rebuilt) == original
+
+
+@pytest.mark.parametrize('data, argument', [
+    ({'bad name': 'x'}, 'bad name'),
+    ({'Obj': object()}, 'Obj'),
+    ({'L': [['nested']]}, 'L'),
+])
+def test_dict_to_instance_refuses_bad_input(data, argument):
+    with pytest.raises(WSManInvalidArgumentError) as info:
+        dict_to_instance(SERVICE_URI, 'Win32_Service', data)
+    assert info.value.argument == argument
+    assert argument in str(info.value)
+
+
+def test_instance_to_dict_refuses_doctype_and_garbage():
+    with pytest.raises(WSManInvalidArgumentError, match='DOCTYPE'):
+        instance_to_dict('<!DOCTYPE x [<!ENTITY e "boom">]><x>&e;</x>')
+    with pytest.raises(WSManInvalidArgumentError, match='not well-formed'):
+        instance_to_dict('<x><y></x>')
+
+
+def test_fragment_value():
+    text = etree.fromstring('<w:XmlFragment xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd">Running</w:XmlFragment>')
+    assert fragment_to_value(text) == 'Running'
+    nested = etree.fromstring('<w:XmlFragment xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd">'
+                              '<p:State xmlns:p="urn:x">Running</p:State></w:XmlFragment>')
+    assert fragment_to_value(nested) == {'State': 'Running'}
