@@ -92,7 +92,7 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
                 raise _Dropped() from None
         super().setup()
         lab.track(self.request, True)
-        lab.stats.incr("connections")
+        self.counted = False  # "connections" counts connections that carried a WS-Management request
         peer = None
         if self.secure:
             try:
@@ -188,6 +188,9 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
                                   content_type="text/html; charset=us-ascii")
                 return
             lab.stats.incr("requests")
+            if not self.counted:
+                self.counted = True
+                lab.stats.incr("connections")
             status, sent, identity, note = self._wsman(body)
         except _Dropped:
             status, note = 0, "dropped"

@@ -9,7 +9,7 @@ import time
 #   requests                       HTTP requests received on a WS-Management path (any outcome)
 #   authentications                authentication handshakes that completed successfully
 #   auth_failures                  requests refused with HTTP 401 because credentials were wrong or not allowed
-#   connections                    TCP connections accepted (HTTP and HTTPS)
+#   connections                    TCP connections (HTTP and HTTPS) that carried a WS-Management request
 #   encrypted_requests             requests that arrived with MS-WSMV message encryption
 #   enumeration_contexts_open      set by the WS-Management service
 #   enumeration_contexts_released  set by the WS-Management service
