@@ -1,7 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright (c) wsman.automation contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: Contributors to the wsman.automation collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The public import surface of the WS-Management library (see docs/developer/interfaces.md).
 
     from ansible_collections.wsman.automation.plugins.module_utils.wsman import WSMan, SessionFlag
@@ -26,6 +25,25 @@ from ._errors import (
 )
 from ._flags import EnumerationFlag, ProxyAccessType, ProxyAuthentication, SessionFlag, parse_flags
 from ._wsman import WSMan
+from ._cim import dict_to_instance, instance_to_dict
+from ._enumerator import Enumerator
+from ._namespaces import (
+    ACTION_CREATE,
+    ACTION_DELETE,
+    ACTION_ENUMERATE,
+    ACTION_GET,
+    ACTION_PULL,
+    ACTION_PUT,
+    ACTION_RELEASE,
+    DIALECT_ASSOCIATION,
+    DIALECT_SELECTOR,
+    DIALECT_WQL,
+    FRAGMENT_DIALECT_XPATH,
+    NS,
+    URI_ALIASES,
+)
+from ._resource_locator import ResourceLocator, resolve_resource
+from ._session import Session
 
 __all__ = [
     'WSMan',
@@ -46,4 +64,23 @@ __all__ = [
     'WSManFault',
     'ERROR_CODES',
     'error_name',
+    'Session',
+    'Enumerator',
+    'ResourceLocator',
+    'resolve_resource',
+    'instance_to_dict',
+    'dict_to_instance',
+    'NS',
+    'URI_ALIASES',
+    'DIALECT_WQL',
+    'DIALECT_SELECTOR',
+    'DIALECT_ASSOCIATION',
+    'FRAGMENT_DIALECT_XPATH',
+    'ACTION_GET',
+    'ACTION_PUT',
+    'ACTION_CREATE',
+    'ACTION_DELETE',
+    'ACTION_ENUMERATE',
+    'ACTION_PULL',
+    'ACTION_RELEASE',
 ]
