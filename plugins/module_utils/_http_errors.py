@@ -90,7 +90,7 @@ def _tls_hint(verify_error, tls_policy):
         # self-signed / unable to get (local) issuer: the chain does not lead to a trusted CA
         text += ('. Give the CA certificate that issued it in ca_file (PEM), or set SkipCACheck '
                  'if the host is trusted by other means')
-    elif code == 62 or 'hostname' in str(message).lower() or "doesn't match" in str(message):
+    elif code in (62, 63, 64) or 'mismatch' in str(message).lower() or "doesn't match" in str(message):
         text += ('. Connect with the name the certificate was issued for, or set SkipCNCheck '
                  '(the chain is still verified)')
     elif code == 23:

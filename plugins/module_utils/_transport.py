@@ -30,6 +30,7 @@ service may already have acted. Refused connections, DNS, TLS and timeouts are n
 from __future__ import annotations
 
 import threading
+import warnings
 
 try:
     import requests
@@ -460,6 +461,14 @@ class Transport:
         return prepared
 
     def _exchange(self, session, body, charset, extra_headers, timeout):
+        if self._tls_policy is not None and self._tls_policy.skip_ca_check and self._scheme == 'https':
+            # The user chose SkipCACheck; urllib3's InsecureRequestWarning would only add noise.
+            with warnings.catch_warnings():
+                warnings.filterwarnings('ignore', message='Unverified HTTPS request')
+                return self._exchange_once(session, body, charset, extra_headers, timeout)
+        return self._exchange_once(session, body, charset, extra_headers, timeout)
+
+    def _exchange_once(self, session, body, charset, extra_headers, timeout):
         handshakes_before = self._authentications
         prepared = self._prepare(session, body, charset, extra_headers)
         response = session.send(prepared, timeout=timeout, allow_redirects=False)
