@@ -1,7 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright (c) wsman.automation contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: Contributors to the wsman.automation collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """``SessionSettings``: everything ``CreateSession`` validated, handed to ``Session`` and the transport."""
 
 from __future__ import annotations

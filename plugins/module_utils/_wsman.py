@@ -1,7 +1,6 @@
 # -*- coding: utf-8 -*-
-# Copyright (c) wsman.automation contributors
-# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
-# SPDX-License-Identifier: GPL-3.0-or-later
+# Copyright: Contributors to the wsman.automation collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """``WSMan`` - the creatable object of the WinRM scripting API (``WSMan.Automation``), facts §2.1.
 
 ``create_session`` validates and records; it does no network I/O at all (no DNS either): like
