@@ -15,7 +15,7 @@ AT := ansible-test
 AT_OPTS := --venv --python $(PYVER) --color no
 export PATH := $(BIN):$(PATH)
 
-.PHONY: venv tree test sanity units lab-test integration docs-lint build-smoke summary clean
+.PHONY: venv tree test sanity units lab-test integration docs-lint docs-build build-smoke summary clean docs demo
 
 $(STAMP): requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ tree: venv
 
 test: venv
 	rm -rf $(TREE)/tests/output/junit $(BUILD)/junit
-	$(MAKE) sanity units lab-test integration docs-lint build-smoke
+	$(MAKE) sanity units lab-test integration docs-lint docs-build build-smoke
 	$(MAKE) summary
 
 sanity: tree
@@ -47,6 +47,19 @@ integration: tree
 
 docs-lint: tree
 	cd $(TREE) && ANSIBLE_COLLECTIONS_PATH=$(BUILD) antsibull-docs lint-collection-docs --plugin-docs .
+
+# The HTML guide, built the way `make docs` builds it, checked (pages, plugin and role docs, diagram).
+docs-build: tree
+	scripts/docs-build.sh $(BUILD) $(BUILD)/docs $(BUILD)/junit/docs.xml
+
+# The HTML guide for people: docs/build/html/index.html (offline; antsibull-docs + Sphinx).
+docs: tree
+	scripts/docs-build.sh $(BUILD) docs/build
+
+# Build and install the collection, start the lab endpoint on loopback, run demo/playbook.yml
+# against it (NTLM + message encryption), print a summary, stop the lab.  Output: demo-output/.
+demo: tree
+	demo/run-demo.sh $(TREE)
 
 build-smoke: tree
 	rm -rf $(BUILD)/dist $(BUILD)/installed
