@@ -5,7 +5,8 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: wsman
-author: wsman.automation developers
+author:
+  - wsman.automation developers (@wsman-automation)
 short_description: Use a WS-Management service as the target of the wsman_* tasks, over one persistent session
 version_added: 0.1.0
 description:
