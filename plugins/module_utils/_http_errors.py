@@ -187,8 +187,10 @@ def _find_by_name(exc, name):
 def _is_timeout(exc):
     for item in iter_causes(exc):
         names = {cls.__name__ for cls in type(item).__mro__}
-        if names & {'Timeout', 'ConnectTimeout', 'ReadTimeout', 'ReadTimeoutError', 'ConnectTimeoutError',
-                    'TimeoutError', 'timeout'}:
+        if 'NewConnectionError' in names:
+            continue  # urllib3 derives it from ConnectTimeoutError, but it is a refused/failed connect
+        if names & {'ConnectTimeout', 'ReadTimeout', 'ReadTimeoutError', 'ConnectTimeoutError', 'TimeoutError',
+                    'timeout'}:
             return True
     return False
 

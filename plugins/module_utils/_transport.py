@@ -184,6 +184,9 @@ class Transport:
         if not isinstance(body, (bytes, bytearray)):
             raise TypeError('Transport.send() needs the envelope as bytes')
         charset = self._charset(charset)
+        for name in extra_headers or {}:
+            if name.lower() in ('authorization', 'content-type', 'content-length', 'host', 'proxy-authorization'):
+                raise ValueError('extra_headers may not set %s' % name)
         with self._lock:
             if self._closed:
                 raise WSManTransportError('The session to %s is closed.' % self._url, 0, self._url)
@@ -455,8 +458,6 @@ class Transport:
             prepared = session.prepare_request(request)
             prepared.headers['Content-Type'] = 'application/soap+xml;charset=%s' % charset
         for name, value in (extra_headers or {}).items():
-            if name.lower() in ('authorization', 'content-type', 'content-length', 'host'):
-                raise ValueError('extra_headers may not set %s' % name)
             prepared.headers[name] = value
         return prepared
 
@@ -510,6 +511,11 @@ class Transport:
             return WSManAuthenticationError(
                 'The identity of the server %s could not be verified (Kerberos mutual authentication failed: %s).'
                 % (self._url, mutual.__class__.__name__), CODE_MUTUAL_AUTH_FAILED, self._url)
+        refused = find_cause(exc, PermissionError)
+        if refused is not None and 'NTLM' in str(refused):
+            return WSManAuthenticationError(
+                'The server at %s did not answer the Negotiate/NTLM handshake (%s). Check that Negotiate is enabled '
+                'on the service (winrm/config/service/auth).' % (self._url, refused), CODE_ACCESS_DENIED, self._url)
         spnego_failure = _auth_library_error(exc)
         if spnego_failure is not None:
             return WSManAuthenticationError(
