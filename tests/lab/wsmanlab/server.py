@@ -49,7 +49,8 @@ def _http_sys_page(status, text):
     ).encode("ascii")
 
 
-MALFORMED_BODY = b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header><a:Action>\x00\xff lab injected garbage'
+# valid UTF-8 (clients that decode before parsing get that far) but not XML: an unbound prefix, unclosed elements
+MALFORMED_BODY = b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Header><a:Action>lab injected a malformed response &&'
 
 
 def is_loopback(address):
@@ -182,12 +183,12 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
                 status = 404
                 sent = self._send(404, body=_http_sys_page(404, "The requested resource is not found."), content_type="text/html; charset=us-ascii")
                 return
+            lab.stats.incr("requests")
             if self.command != "POST":
                 status = 405
                 sent = self._send(405, headers=[("Allow", "POST")], body=_http_sys_page(405, "The request verb is invalid."),
                                   content_type="text/html; charset=us-ascii")
                 return
-            lab.stats.incr("requests")
             if not self.counted:
                 self.counted = True
                 lab.stats.incr("connections")
