@@ -212,3 +212,73 @@ def test_marker_and_persistence_flags():
     assert conn._wsman_connection is True
     assert conn.force_persistence is True
     assert conn._remote_is_local is True
+
+
+# -- the session held by the connection process (the library is real; nothing here needs a service) ----------------
+
+def _closed_port():
+    import socket
+    sock = socket.socket()
+    sock.bind(('127.0.0.1', 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+def test_session_is_reused_for_the_same_options_and_rebuilt_when_the_password_changes():
+    conn = _connection(BASE)
+    digest = conn.options_digest()
+    first = conn._session_for(digest)
+    assert conn._session_for(digest) is first
+    assert conn._counters['sessions_created'] == 1
+
+    conn.set_options(var_options=dict(BASE, ansible_password='a-new-password'))
+    new_digest = conn.options_digest()
+    second = conn._session_for(new_digest)
+    assert second is not first
+    assert conn._counters == {'tasks': 0, 'sessions_created': 2, 'sessions_closed': 1}
+    assert conn._option_sets[new_digest]['password'] == 'a-new-password'
+
+
+def test_hosts_sharing_one_process_each_get_their_own_options():
+    """Two hosts with the same address, port and user share a control socket; the digest picks the options."""
+    conn = _connection(BASE)
+    first_digest = conn.options_digest()
+    conn.set_options(var_options=dict(BASE, ansible_wsman_user='LAB01\\other', ansible_password='other-password'))
+    second_digest = conn.options_digest()
+    # the task of the first host arrives after the second host's set_options
+    conn._session_for(first_digest)
+    assert conn._session_digest == first_digest
+    assert conn._session._settings.options.username == 'LAB01\\ansible'
+    conn._session_for(second_digest)
+    assert conn._session_digest == second_digest
+    assert conn._session._settings.options.username == 'LAB01\\other'
+
+
+def test_wsman_task_reports_bad_flags_as_validation_data():
+    conn = _connection(dict(BASE, ansible_wsman_flags='UseBasic|UseNegotiate|CredUsernamePassword'))
+    reply = conn.wsman_task('wsman_identify', {}, options_digest=conn.options_digest())
+    assert set(reply) == {'error'}
+    assert reply['error']['wsman_error_kind'] == 'validation'
+    assert reply['error']['wsman_error_code'] == 0x803380AD   # ERROR_WSMAN_CLIENT_MULTIPLE_AUTH_FLAGS (R1)
+    assert PASSWORD not in repr(reply)
+    assert conn._session is None
+
+
+def test_wsman_task_reports_a_closed_port_as_transport_data_and_drops_the_session():
+    port = _closed_port()
+    conn = _connection(dict(BASE, ansible_port=port))
+    reply = conn.wsman_task('wsman_identify', {'return_xml': False}, options_digest=conn.options_digest())
+    assert set(reply) == {'error'}
+    assert reply['error']['wsman_error_kind'] == 'transport'
+    assert '127.0.0.1:%d' % port in reply['error']['msg']
+    assert PASSWORD not in repr(reply)
+    assert conn._session is None
+    assert conn.wsman_stats()['tasks'] == 1
+
+
+def test_wsman_task_with_unknown_options_digest_fails_cleanly():
+    conn = _connection(BASE)
+    reply = conn.wsman_task('wsman_identify', {}, options_digest='0' * 64)
+    assert reply['error']['wsman_error_kind'] == 'internal'
+    assert 'no record of the options' in reply['error']['msg']
