@@ -1,0 +1,106 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) wsman.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""wsman_instance against the lab: Get -> compare -> Put only what differs; check mode, diff mode, idempotence."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManFault
+from ansible_collections.wsman.automation.plugins.module_utils._task_runner import TaskInputError, error_result
+
+OS_URI = 'wmicimv2/Win32_OperatingSystem'
+
+
+@pytest.fixture
+def os_name(run_on_lab):
+    """The key (Name) of the lab's one Win32_OperatingSystem instance."""
+    return run_on_lab('wsman_enumerate', resource_uri=OS_URI)['items'][0]['Name']
+
+
+def _os(run_on_lab, os_name, **kwargs):
+    return run_on_lab('wsman_instance', resource_uri=OS_URI, selectors={'Name': os_name}, **kwargs)
+
+
+def test_put_changes_only_what_differs_and_is_idempotent(run_on_lab, lab_endpoint, os_name):
+    first = _os(run_on_lab, os_name, properties={'Description': 'web server 1'}, diff=True)
+    assert first['changed'] is True
+    assert first['changed_properties'] == ['Description']
+    assert first['instance']['Description'] == 'web server 1'
+    assert first['diff']['after']['Description'] == 'web server 1'
+    assert first['diff']['before']['Description'] != 'web server 1'
+    assert set(first['diff']['before']) == set(first['diff']['after'])  # the full instance was Put
+
+    requests_before = lab_endpoint.stats()['requests']
+    second = _os(run_on_lab, os_name, properties={'Description': 'web server 1'}, diff=True)
+    assert second['changed'] is False
+    assert 'changed_properties' not in second
+    assert second['diff']['before'] == second['diff']['after']
+    assert lab_endpoint.stats()['requests'] == requests_before + 1  # the Get only, no Put
+
+
+def test_check_mode_reports_the_change_without_putting(run_on_lab, os_name):
+    current = run_on_lab('wsman_get', resource_uri=OS_URI, selectors={'Name': os_name})['instance']['Description']
+    result = _os(run_on_lab, os_name, properties={'Description': current + ' (planned)'}, check_mode=True, diff=True)
+    assert result['changed'] is True
+    assert result['diff']['after']['Description'] == current + ' (planned)'
+    after = run_on_lab('wsman_get', resource_uri=OS_URI, selectors={'Name': os_name})['instance']['Description']
+    assert after == current
+
+
+def test_boolean_values_compare_as_text(run_on_lab):
+    name = run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_ComputerSystem')['items'][0]['Name']
+    kwargs = dict(resource_uri='wmicimv2/Win32_ComputerSystem', selectors={'Name': name})
+    run_on_lab('wsman_instance', properties={'AutomaticManagedPagefile': False}, **kwargs)
+    again = run_on_lab('wsman_instance', properties={'AutomaticManagedPagefile': 'False'}, **kwargs)
+    assert again['changed'] is False
+    flipped = run_on_lab('wsman_instance', properties={'AutomaticManagedPagefile': True}, **kwargs)
+    assert flipped['changed'] is True
+    assert flipped['instance']['AutomaticManagedPagefile'] == 'true'
+
+
+def test_a_key_that_differs_only_in_case_is_a_clear_error(run_on_lab, lab_endpoint, os_name):
+    with pytest.raises(TaskInputError) as caught:
+        _os(run_on_lab, os_name, properties={'description': 'x'})
+    message = str(caught.value)
+    assert "'description'" in message and "'Description'" in message and 'case-sensitive' in message
+    result = error_result(caught.value)
+    assert result['wsman_error_kind'] == 'validation'
+    assert result['wsman_argument'] == 'properties'
+
+
+def test_absent_of_a_missing_instance_changes_nothing(run_on_lab):
+    result = run_on_lab('wsman_instance', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'NoSuchService'},
+                        state='absent', diff=True)
+    assert result['changed'] is False
+    assert result['diff'] == {'before': {}, 'after': {}}
+
+
+def test_absent_in_check_mode_keeps_the_instance(run_on_lab):
+    result = run_on_lab('wsman_instance', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'WinRM'},
+                        state='absent', check_mode=True, diff=True)
+    assert result['changed'] is True
+    assert result['diff']['before']['Name'] == 'WinRM'
+    assert result['diff']['after'] == {}
+    assert run_on_lab('wsman_get', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'WinRM'})['instance']['Name'] == 'WinRM'
+
+
+def test_present_of_a_missing_instance_in_check_mode_would_create_it(run_on_lab):
+    result = run_on_lab('wsman_instance', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'NoSuchService'},
+                        properties={'DisplayName': 'New'}, check_mode=True, diff=True)
+    assert result['changed'] is True
+    assert result['diff'] == {'before': {}, 'after': {'DisplayName': 'New'}}
+
+
+def test_other_faults_of_the_get_fail_the_task(run_on_lab):
+    with pytest.raises(WSManFault) as caught:
+        run_on_lab('wsman_instance', resource_uri='wmicimv2/Win32_Service', properties={'State': 'x'})
+    assert error_result(caught.value)['wsman_error_kind'] == 'fault'
+
+
+def test_fragment_is_refused(run_on_lab, os_name):
+    with pytest.raises(TaskInputError) as caught:
+        _os(run_on_lab, os_name, fragment='Description', properties={'Description': 'x'})
+    assert caught.value.argument == 'fragment'
