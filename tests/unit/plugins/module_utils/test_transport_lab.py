@@ -1,0 +1,174 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the wsman.automation collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The transport against the lab endpoint (tests/lab): NTLM with MS-WSMV message encryption over
+HTTP, one authentication for many requests (checked against the lab's own counters), UTF-16
+inside encrypted messages, re-authentication after a dropped connection, Basic, Digest and
+client certificates."""
+# pylint: disable=redefined-outer-name
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManAuthenticationError
+from ansible_collections.wsman.automation.plugins.module_utils._transport import Transport
+from ansible_collections.wsman.automation.tests.unit.plugins.module_utils.test_transport_servers import (
+    IDENTIFY,
+    settings,
+)
+
+_LAB_CONFTEST = Path(__file__).resolve().parents[4] / 'tests' / 'lab' / 'tests' / 'conftest.py'
+NO_ENCRYPTION = 0x100000
+
+
+def _service_ready():
+    source = (_LAB_CONFTEST.parents[1] / 'wsmanlab' / 'service.py').read_text(encoding='utf-8')
+    return 'raise NotImplementedError' not in source
+
+
+# While the lab's WS-Management dispatcher (engineers h4/h5) is still being written, its HTTP layer
+# already authenticates and decrypts, but every message gets HTTP 500. Remove once it has landed.
+pytestmark = pytest.mark.skipif(not _service_ready(), reason='the lab service (tests/lab/wsmanlab/service.py) is not written yet')
+
+
+def _lab_module():
+    spec = importlib.util.spec_from_file_location('wsman_lab_fixture', str(_LAB_CONFTEST))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def lab(tmp_path):
+    """``lab(**options)`` as in tests/lab/tests/conftest.py; every lab is stopped after the test."""
+    start_lab = _lab_module().start_lab
+    started = []
+
+    def factory(**options):
+        endpoint = start_lab(tmp_path / ('lab%d' % len(started)), **options)
+        started.append(endpoint)
+        return endpoint
+
+    yield factory
+    for endpoint in started:
+        endpoint.stop()
+
+
+def _identify_ok(reply):
+    assert reply.status == 200, (reply.status, reply.body[:300])
+    assert b'IdentifyResponse' in reply.body
+    assert 'application/soap+xml' in reply.content_type
+
+
+def _lab_settings(endpoint, url, mechanism, encrypt, flags=0, **options):
+    return settings(url, mechanism, encrypt, flags, username=endpoint.username, password=endpoint.password, **options)
+
+
+def test_ntlm_encrypted_over_http_authenticates_once(lab):
+    endpoint = lab(https=False)
+    before = endpoint.stats()
+    transport = Transport(_lab_settings(endpoint, endpoint.http_url, 'negotiate', True))
+    assert transport.encrypts_messages
+    try:
+        for _ in range(5):
+            _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+    finally:
+        transport.close()
+    after = endpoint.stats()
+    assert transport.authentications == 1
+    assert after['authentications'] - before['authentications'] == 1
+    assert after['encrypted_requests'] - before['encrypted_requests'] == 5
+
+
+def test_utf16_inside_encrypted_messages(lab):
+    endpoint = lab(https=False)
+    transport = Transport(_lab_settings(endpoint, endpoint.http_url, 'negotiate', True, utf16=True))
+    try:
+        body = IDENTIFY.decode('utf-8').encode('utf-16')
+        _identify_ok_any_charset(transport.send(body, 'UTF-16'))
+    finally:
+        transport.close()
+    assert endpoint.stats()['encrypted_requests'] == 1
+
+
+def _identify_ok_any_charset(reply):
+    assert reply.status == 200, (reply.status, reply.body[:300])
+    charset = reply.content_type.lower().split('charset=')[-1]
+    text = reply.body.decode('utf-16' if '16' in charset else 'utf-8')
+    assert 'IdentifyResponse' in text
+
+
+def test_dropped_connection_reauthenticates_and_resends(lab):
+    endpoint = lab(https=False)
+    transport = Transport(_lab_settings(endpoint, endpoint.http_url, 'negotiate', True))
+    try:
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+        endpoint.inject('drop', count=1)
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8', idempotent=True))
+    finally:
+        transport.close()
+    assert transport.authentications == 2
+    assert endpoint.stats()['authentications'] == 2
+
+
+def test_ntlm_wrong_password(lab):
+    endpoint = lab(https=False)
+    transport = Transport(settings(endpoint.http_url, 'negotiate', True, username=endpoint.username,
+                                   password='not-the-password'))
+    with pytest.raises(WSManAuthenticationError) as info:
+        transport.send(IDENTIFY, 'UTF-8')
+    assert info.value.code == 2147942405
+    assert 'not-the-password' not in str(info.value)
+
+
+def test_ntlm_over_https_with_channel_binding(lab):
+    endpoint = lab(cbt_hardening_level='Strict')
+    transport = Transport(_lab_settings(endpoint, endpoint.https_url, 'negotiate', False, ca_file=endpoint.ca_file))
+    assert not transport.encrypts_messages
+    try:
+        for _ in range(3):
+            _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+    finally:
+        transport.close()
+    assert transport.authentications == 1
+    stats = endpoint.stats()
+    assert stats['authentications'] == 1 and stats.get('encrypted_requests', 0) == 0
+
+
+def test_basic_over_http_with_no_encryption(lab):
+    endpoint = lab(https=False, basic=True, allow_unencrypted=True)
+    transport = Transport(_lab_settings(endpoint, endpoint.http_url, 'basic', False, NO_ENCRYPTION))
+    try:
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+    finally:
+        transport.close()
+    assert transport.authentications == endpoint.stats()['authentications'] == 2
+
+
+def test_digest_against_the_lab(lab):
+    endpoint = lab(https=False, digest=True, allow_unencrypted=True)
+    transport = Transport(_lab_settings(endpoint, endpoint.http_url, 'digest', False, NO_ENCRYPTION))
+    try:
+        for _ in range(3):
+            _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+    finally:
+        transport.close()
+    assert transport.authentications == endpoint.stats()['authentications'] == 3
+
+
+def test_client_certificate_against_the_lab(lab):
+    endpoint = lab(certificate=True, cert_map='lab-client:%s' % 'labadmin')
+    cert, key = endpoint.client_cert('lab-client')
+    transport = Transport(settings(endpoint.https_url, 'certificate', False, username=None, password=None,
+                                   ca_file=endpoint.ca_file, certificate_pem=cert, certificate_key_pem=key))
+    try:
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+    finally:
+        transport.close()
+    assert transport.authentications == endpoint.stats()['authentications'] == 1
