@@ -287,6 +287,7 @@ from collections import OrderedDict
 
 from ansible.errors import AnsibleError
 from ansible.plugins.connection import NetworkConnectionBase
+from ansible.utils.display import Display
 
 from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import options_digest as digest_of_options
 from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import session_params
@@ -299,6 +300,8 @@ except ImportError as imp_exc:  # lxml or pywinrm missing; reported on first use
     IMPORT_ERROR = imp_exc
 else:
     IMPORT_ERROR = None
+
+display = Display()
 
 # how many option sets (one per host sharing this process, or per change) are remembered for wsman_task
 _MAX_OPTION_SETS = 8
@@ -373,6 +376,12 @@ class Connection(NetworkConnectionBase):
     def close(self):
         self._drop_session('the connection is closing')
         super().close()
+        if self._logging_enabled():
+            # ansible-connection only flushes queued messages at shutdown when it sees persistent_log_messages,
+            # which it is told is False (see get_option); write this plugin's redacted records here instead.
+            for level, message in self.pop_messages():
+                if level == 'log':
+                    display.display(message, log_only=True)
 
     def _drop_session(self, reason):
         if self._session is not None:

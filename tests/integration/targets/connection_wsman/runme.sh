@@ -3,7 +3,9 @@
 # the old session, and the password stays out of -vvvv output and the persistent log.
 set -eux
 
+# shellcheck source=../setup_wsman_lab/lab.sh
 source ../setup_wsman_lab/lab.sh
+# shellcheck disable=SC2119  # start_lab takes wsman_lab.py options, not the script's arguments
 start_lab
 
 INVENTORY="$OUTPUT_DIR/connection_wsman_inventory.yml"
@@ -74,7 +76,8 @@ if grep -F "$LAB_PASSWORD" "$OUTPUT_DIR/vvvv.txt" "$LOG"; then
     echo "the password appeared in the -vvvv output or the persistent log" >&2
     exit 1
 fi
-if ls "${ANSIBLE_PERSISTENT_CONTROL_PATH_DIR:-$HOME/.ansible/pc}" 2>/dev/null | grep -F "$LAB_PASSWORD"; then
-    echo "the password appeared in a control socket path" >&2
-    exit 1
-fi
+for socket_path in "${ANSIBLE_PERSISTENT_CONTROL_PATH_DIR:-$HOME/.ansible/pc}"/*; do
+    case "$socket_path" in
+        *"$LAB_PASSWORD"*) echo "the password appeared in a control socket path" >&2; exit 1 ;;
+    esac
+done

@@ -4,7 +4,9 @@
 # idempotence of wsman_instance, every failure kind, and ad-hoc commands.
 set -eux
 
+# shellcheck source=../setup_wsman_lab/lab.sh
 source ../setup_wsman_lab/lab.sh
+# shellcheck disable=SC2119  # start_lab takes wsman_lab.py options, not the script's arguments
 start_lab
 
 INVENTORY="$OUTPUT_DIR/wsman_modules_inventory.yml"
