@@ -34,8 +34,6 @@ are str, None, lists of two or more of these, EPR dicts and nested dicts of the 
 
 from __future__ import annotations
 
-from lxml import etree
-
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
 from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
     NS_ADDRESSING,
@@ -48,7 +46,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._resource_locator
     epr_dict_to_elements,
     epr_element_to_dict,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import XMLParseError, parse_xml
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, parse_xml, XMLParseError
 
 LOCATION_KEY = 'cim:Location'
 

@@ -33,8 +33,6 @@ import collections
 import copy as copy_module
 import re
 
-from lxml import etree
-
 from ansible_collections.wsman.automation.plugins.module_utils._errors import (
     ERROR_CODES,
     WSManError,
@@ -65,7 +63,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._resource_locator
     epr_dict_to_elements,
     resolve_resource,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import XMLParseError, parse_xml, to_text
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, parse_xml, to_text, XMLParseError
 
 PULL_TIMEOUT_RETRIES = 3
 
@@ -366,9 +364,11 @@ class Enumerator:
         self.close()
 
     def __del__(self):
+        # Garbage collection of an unfinished enumerator frees the service's context; a finalizer
+        # must never raise.
         try:
             self.close()
-        except Exception:  # pylint: disable=broad-except  (never raise from a finalizer)
+        except Exception:  # pylint: disable=broad-except
             pass
 
 

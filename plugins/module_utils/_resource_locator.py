@@ -25,8 +25,6 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from lxml import etree
-
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
 from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
     ADDRESS_ANONYMOUS,
@@ -35,7 +33,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._namespaces impor
     NS_WSMAN,
     URI_ALIASES,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import XMLParseError, parse_xml
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, parse_xml, XMLParseError
 
 _A_ADDRESS = '{%s}Address' % NS_ADDRESSING
 _A_REFPARAMS = '{%s}ReferenceParameters' % NS_ADDRESSING

@@ -10,8 +10,6 @@ All lookups are by namespace URI; the prefixes a service chooses are irrelevant.
 
 from __future__ import annotations
 
-from lxml import etree
-
 from ansible_collections.wsman.automation.plugins.module_utils._cim import instance_to_dict
 from ansible_collections.wsman.automation.plugins.module_utils._errors import (
     ERROR_CODES,
@@ -25,7 +23,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._namespaces impor
     NS_WSMAN_FAULT,
     NS_XML,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import XMLParseError, decode_body, parse_xml
+from ansible_collections.wsman.automation.plugins.module_utils._xml import decode_body, etree, parse_xml, XMLParseError
 
 _ENVELOPE = '{%s}Envelope' % NS_SOAP
 _HEADER = '{%s}Header' % NS_SOAP

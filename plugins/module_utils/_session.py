@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
 from ansible_collections.wsman.automation.plugins.module_utils._enumerator import Enumerator, build_enumerate_request
 from ansible_collections.wsman.automation.plugins.module_utils._errors import (
     WSManError,
@@ -54,7 +52,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._cim import (
     split_resource_uri,
     to_element,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import to_text
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, require_lxml, to_text
 
 DEFAULT_TIMEOUT_MS = 60000
 # [CONFLICT] facts §5.2 / §11.3: session-batchitems.md says 20, session.md says "unlimited". We
@@ -106,6 +104,7 @@ class Session:
     """A WS-Management session to one endpoint (IWSManSession)."""
 
     def __init__(self, settings, transport=None):
+        require_lxml()
         self._settings = settings
         self._transport = transport
         self._timeout = DEFAULT_TIMEOUT_MS
@@ -401,4 +400,3 @@ class Session:
 
 def _text_or_none(element):
     return None if element is None else to_text(element)
-

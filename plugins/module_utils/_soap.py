@@ -12,8 +12,6 @@ from __future__ import annotations
 import collections
 import uuid
 
-from lxml import etree
-
 from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
     ADDRESS_ANONYMOUS,
     NS,
@@ -24,6 +22,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._namespaces impor
     NS_XML,
 )
 from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import add_selector_set
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree
 
 EnvelopeParams = collections.namedtuple('EnvelopeParams', 'to timeout_ms max_envelope_size locale utf16')
 EnvelopeParams.__doc__ = """Per-session values every envelope carries.

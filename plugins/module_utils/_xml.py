@@ -13,7 +13,14 @@ from __future__ import annotations
 import codecs
 import re
 
-from lxml import etree
+try:
+    from lxml import etree
+    HAS_LXML = True
+    LXML_IMPORT_ERROR = None
+except ImportError as _exc:  # reported by require_lxml() when the library is used
+    etree = None
+    HAS_LXML = False
+    LXML_IMPORT_ERROR = _exc
 
 # Bound on one XML document (bytes once encoded as UTF-8). A WS-Management envelope is bounded by
 # MaxEnvelopeSize (150 KB by default, at most about 1 GB on Windows); 64 MiB leaves plenty of room
@@ -35,6 +42,13 @@ _CHARSET_RE = re.compile(r'charset\s*=\s*"?([A-Za-z0-9_.:-]+)"?', re.IGNORECASE)
 _DOCTYPE_RE = re.compile(br'<!DOCTYPE', re.IGNORECASE)
 
 
+def require_lxml():
+    """Raise ImportError with a clear message when lxml is missing."""
+    if not HAS_LXML:
+        raise ImportError('The WS-Management library needs the Python package lxml (pip install lxml): %s'
+                          % LXML_IMPORT_ERROR)
+
+
 class XMLParseError(ValueError):
     """The data is not acceptable XML; ``reason`` says why (no data is echoed back)."""
 
@@ -54,6 +68,7 @@ def parse_xml(data, what='XML document'):
     Returns the root element. Raises :class:`XMLParseError` for empty, oversized, DOCTYPE-bearing
     or malformed input.
     """
+    require_lxml()
     if isinstance(data, str):
         # lxml refuses str with an encoding declaration; re-encode as UTF-8 and drop the
         # declaration's encoding by parsing from bytes with an explicit UTF-8 hint.

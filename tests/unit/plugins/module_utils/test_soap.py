@@ -58,7 +58,7 @@ def test_get_envelope_matches_expected_and_keeps_hostile_selector_intact():
 
 
 def test_message_ids_are_unique():
-    ids = {build_envelope(ACTION_GET, resolve_resource('wmi/x'), PARAMS)[1] for _ in range(50)}
+    ids = {build_envelope(ACTION_GET, resolve_resource("wmi/x"), PARAMS)[1] for dummy in range(50)}
     assert len(ids) == 50
 
 
