@@ -72,3 +72,7 @@ summary: venv
 
 clean:
 	rm -rf $(BUILD) $(VENV)
+
+.PHONY: bench
+bench: venv
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

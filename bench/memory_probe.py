@@ -1,0 +1,45 @@
+"""Child process of the memory benchmark: one wsman_enumerate run streamed to a file.
+
+Prints one JSON line: the peak resident set size before and after the enumeration (KiB) and the
+number of items written. Run by bench/run.py; it is a separate process so that each measurement
+starts from a clean heap and ru_maxrss means this run alone.
+"""
+
+import json
+import resource
+import sys
+
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+from ansible_collections.wsman.automation.plugins.module_utils._module_args import (
+    session_from_params,
+    validator_kwargs,
+)
+from ansible_collections.wsman.automation.plugins.module_utils._task_runner import run_task
+
+
+def main():
+    url, username, password, batch_items, dest = sys.argv[1:6]
+    args = {
+        'connection': url,
+        'flags': 'UseNegotiate|CredUsernamePassword',
+        'username': username,
+        'password': password,
+        'resource_uri': 'wmicimv2/Win32_Service',
+        'batch_items': int(batch_items),
+        'dest': dest,
+    }
+    validation = ArgumentSpecValidator(**validator_kwargs('wsman_enumerate')).validate(args)
+    if validation.error_messages:
+        raise SystemExit('invalid arguments: %s' % validation.error_messages)
+    params = validation.validated_parameters
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    session = session_from_params(params)
+    with session:
+        result = run_task('wsman_enumerate', params, session)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({'rss_before_kib': before, 'rss_peak_kib': after, 'count': result.get('count')}))
+
+
+if __name__ == '__main__':
+    main()
