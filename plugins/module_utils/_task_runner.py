@@ -43,7 +43,8 @@ from ansible_collections.wsman.automation.plugins.module_utils import _wsman_cal
 # Fault codes that mean "this instance does not exist" when wsman_instance Gets it:
 # ERROR_WSMAN_RESOURCE_NOT_FOUND (facts section 9.2) and WMI's WBEM_E_NOT_FOUND (0x80041002),
 # which the WMI plug-in reports for a key that matches nothing.
-NOT_FOUND_CODES = frozenset((0x80338000, 0x80041002))
+WBEM_E_NOT_FOUND = 0x80041002
+NOT_FOUND_CODES = frozenset((0x80338000, WBEM_E_NOT_FOUND))
 # ERROR_WSMAN_DESTINATION_UNREACHABLE with wsa:DestinationUnreachable is what Windows answers for a
 # Get of a configuration instance (a listener, a plug-in) that does not exist.
 NOT_FOUND_SUBCODES = frozenset(('DestinationUnreachable',))
@@ -351,18 +352,27 @@ def _invoke(params, session, check_mode, diff):
     return _with_xml({'changed': True, 'output': calls.instance_to_dict(element)}, params, element)
 
 
-def _is_not_found(exc):
-    if not isinstance(exc, WSManFault):
-        return False
-    if exc.code in NOT_FOUND_CODES:
-        return True
-    wmi = exc.wmi_error or {}
-    for key in ('error_Code', 'error_code', 'code'):
+def _wmi_code(exc):
+    wmi = exc.wmi_error if isinstance(exc.wmi_error, dict) else {}
+    for key in ('error_Code', 'error_code'):
         try:
-            if int(wmi.get(key)) & 0xFFFFFFFF in NOT_FOUND_CODES:
-                return True
+            return int(str(wmi.get(key)).strip(), 0) & 0xFFFFFFFF
         except (TypeError, ValueError):
             continue
+    return None
+
+
+def _is_not_found(exc):
+    """Whether a fault of the Get of wsman_instance means "no such instance" (then Create is right)."""
+    if not isinstance(exc, WSManFault):
+        return False
+    wmi_code = _wmi_code(exc)
+    if wmi_code is not None:
+        # The WMI plug-in says why: only WBEM_E_NOT_FOUND is a missing instance (an invalid class, which
+        # Windows also reports as ERROR_WSMAN_RESOURCE_NOT_FOUND, is not).
+        return wmi_code == WBEM_E_NOT_FOUND
+    if exc.code in NOT_FOUND_CODES:
+        return True
     subcode = (exc.soap_subcode or '').rsplit(':', 1)[-1].rsplit('}', 1)[-1]
     return subcode in NOT_FOUND_SUBCODES and exc.code in (0, 0x80338012)
 

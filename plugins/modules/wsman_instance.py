@@ -55,7 +55,8 @@ attributes:
 notes:
   - The instance is found by O(resource_uri) and O(selectors); an instance counts as absent when the Get fails with
     C(ERROR_WSMAN_RESOURCE_NOT_FOUND) (2150858752, 0x80338000), WMI's C(WBEM_E_NOT_FOUND) (0x80041002) or
-    C(wsa:DestinationUnreachable); any other fault fails the task.
+    C(wsa:DestinationUnreachable); any other fault fails the task, also an invalid class (which Windows reports with the
+    same code but with C(WBEM_E_INVALID_CLASS) from WMI).
   - O(fragment) is not supported; O(properties) already changes only the properties it names.
   - The Windows WMI plug-in can Create nothing but listeners; other resources (the C(winrm/config) tree, other
     services) support more.

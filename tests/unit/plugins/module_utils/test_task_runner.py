@@ -220,3 +220,19 @@ def test_unknown_module_name():
             run_task('wsman_nothing', params, session)
     finally:
         session.close()
+
+
+# --- what wsman_instance takes for "absent" -------------------------------------------------------
+
+@pytest.mark.parametrize('fault, absent', [
+    (WSManFault(code=2150858752), True),  # ERROR_WSMAN_RESOURCE_NOT_FOUND, no WMI detail
+    (WSManFault(code=2150858752, wmi_error={'error_Code': '2147749890'}), True),  # WBEM_E_NOT_FOUND
+    (WSManFault(code=2150858752, wmi_error={'error_Code': '2147749904'}), False),  # WBEM_E_INVALID_CLASS
+    (WSManFault(code=0, soap_subcode='a:DestinationUnreachable'), True),
+    (WSManFault(code=2150858813, soap_subcode='w:InvalidSelectors'), False),
+    (WSManFault(code=2147942405), False),  # access denied
+])
+def test_not_found_faults(fault, absent):
+    from ansible_collections.wsman.automation.plugins.module_utils._task_runner import _is_not_found
+
+    assert _is_not_found(fault) is absent
