@@ -377,6 +377,8 @@ class ConnectProxy:
         self.close_after_407 = close_after_407
         self.digest = DigestChecker(username, password, 'Proxy-Authorization', 'Proxy-Authenticate')
         self.tunnels = []
+        self._contexts = {}
+        self.ntlm_user = None
         self.refused = 0
         self.seen_headers = []
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -398,6 +400,27 @@ class ConnectProxy:
             except OSError:
                 return
             threading.Thread(target=self._client, args=(conn,), daemon=True).start()
+
+    def _ntlm(self, conn, headers):
+        """NTLM via pyspnego's server side on this connection: None (accepted), or the 407 challenge."""
+        import spnego
+        value = headers.get('proxy-authorization', '')
+        scheme, _sep, data = value.partition(' ')
+        if scheme.lower() not in ('negotiate', 'ntlm') or not data:
+            return 'Negotiate'
+        token = base64.b64decode(data)
+        if token.startswith(b'NTLMSSP\x00\x01') or self._contexts.get(id(conn)) is None:
+            self._contexts[id(conn)] = spnego.server(protocol='ntlm')
+        context = self._contexts[id(conn)]
+        try:
+            out = context.step(token)
+        except Exception:  # pylint: disable=broad-except
+            self._contexts.pop(id(conn), None)
+            return 'Negotiate'
+        if context.complete:
+            self.ntlm_user = context.client_principal
+            return None
+        return 'Negotiate ' + base64.b64encode(out).decode('ascii')
 
     def _authorized(self, headers):
         value = headers.get('proxy-authorization', '')
@@ -427,7 +450,13 @@ class ConnectProxy:
                 if method != 'CONNECT':
                     conn.sendall(b'HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n')
                     return
-                if not self._authorized(headers):
+                ntlm_challenge = self._ntlm(conn, headers) if self.auth == 'ntlm' else None
+                if ntlm_challenge is not None:
+                    self.refused += 1
+                    conn.sendall(('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: %s\r\n'
+                                  'Content-Length: 0\r\n\r\n' % ntlm_challenge).encode())
+                    continue
+                if self.auth != 'ntlm' and not self._authorized(headers):
                     self.refused += 1
                     if self.auth == 'basic':
                         challenge = 'Basic realm="proxy"'
