@@ -58,7 +58,7 @@ def test_negotiate_over_http_encrypts_both_ways(lab):
 def test_one_authentication_serves_many_requests_on_one_connection(lab):
     endpoint = lab()
     client = transport(endpoint)
-    for _ in range(5):
+    for dummy in range(5):
         product_vendor(client.send(IDENTIFY))
     stats = endpoint.stats()
     assert stats["authentications"] == 1
@@ -70,7 +70,7 @@ def test_one_authentication_serves_many_requests_on_one_connection(lab):
 
 def test_a_new_connection_must_authenticate_again(lab):
     endpoint = lab()
-    for _ in range(2):
+    for dummy in range(2):
         client = transport(endpoint)
         product_vendor(client.send(IDENTIFY))
         client.close()

@@ -114,7 +114,7 @@ def test_custom_path(lab):
 def test_keep_alive_and_content_length_framing(lab):
     endpoint = lab()
     conn = http.client.HTTPConnection("127.0.0.1", endpoint.http_port, timeout=10)
-    for _ in range(3):
+    for dummy in range(3):
         conn.request("POST", "/wsman", body=IDENTIFY, headers=ANONYMOUS)
         response = conn.getresponse()
         body = response.read()
@@ -139,12 +139,12 @@ def test_counters_are_exact_under_concurrency(lab):
     def worker():
         try:
             with requests.Session() as session:
-                for _ in range(10):
+                for dummy in range(10):
                     assert session.post(endpoint.http_url, data=IDENTIFY, headers=ANONYMOUS, timeout=10).status_code == 200
         except Exception as exc:  # collected and reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker) for _ in range(8)]
+    threads = [threading.Thread(target=worker) for dummy in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:

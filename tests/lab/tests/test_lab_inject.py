@@ -90,14 +90,14 @@ def test_delay(lab):
 def test_count_and_after(lab):
     endpoint = _basic_lab(lab)
     endpoint.inject("status503", count=2, after=1)
-    statuses = [_post(endpoint).status_code for _ in range(4)]
+    statuses = [_post(endpoint).status_code for dummy in range(4)]
     assert statuses == [200, 503, 503, 200]
 
 
 def test_count_zero_means_until_cleared(lab):
     endpoint = _basic_lab(lab)
     endpoint.inject("status503", count=0)
-    assert [_post(endpoint).status_code for _ in range(3)] == [503, 503, 503]
+    assert [_post(endpoint).status_code for dummy in range(3)] == [503, 503, 503]
     assert endpoint.clear_injections() == {"pending": []}
     assert _post(endpoint).status_code == 200
 

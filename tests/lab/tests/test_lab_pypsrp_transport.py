@@ -57,7 +57,7 @@ def test_basic_refused_when_disabled(lab):
 def test_many_requests_on_one_authenticated_connection(lab):
     endpoint = lab()
     with _client(endpoint, ssl=False) as client:
-        for _ in range(20):
+        for dummy in range(20):
             client.get_server_config()
     stats = endpoint.stats()
     assert stats["authentications"] == 1

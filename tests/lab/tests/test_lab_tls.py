@@ -57,8 +57,8 @@ def test_name_not_in_the_certificate_fails_verification(lab):
 
 def test_tls_1_2_is_accepted(lab):
     endpoint = lab()
-    version, _ = _peer(endpoint, "127.0.0.1", maximum_version=ssl.TLSVersion.TLSv1_2)
-    assert version == "TLSv1.2"
+    negotiated = _peer(endpoint, "127.0.0.1", maximum_version=ssl.TLSVersion.TLSv1_2)
+    assert negotiated[0] == "TLSv1.2"
 
 
 def test_tls_below_1_2_is_refused(lab):

@@ -79,7 +79,7 @@ class Users:
         self.add(name, password)
 
     def names(self):
-        return sorted(name for name, _ in self._accounts.values())
+        return sorted(entry[0] for entry in self._accounts.values())
 
     def canonical(self, qualified):
         """Map ``NAME``, ``.\\NAME``, ``COMPUTER\\NAME`` to the account name, or None (other domains are unknown here)."""
@@ -273,7 +273,7 @@ class Authenticator:
                 return Outcome(None, anonymous=True)
             return Outcome(status=401, headers=[("WWW-Authenticate", value) for value in self.challenges(secure)])
 
-        scheme, _, data = authorization.strip().partition(" ")
+        scheme, dummy, data = authorization.strip().partition(" ")
         lowered = scheme.lower()
         if lowered in ("negotiate", "ntlm", "kerberos"):
             return self._spnego(conn, scheme, data.strip(), secure)
@@ -366,7 +366,7 @@ class Authenticator:
 
     def _nonce_fresh(self, nonce):
         try:
-            stamp, _, mac = base64.b64decode(nonce, validate=True).partition(b":")
+            stamp, dummy, mac = base64.b64decode(nonce, validate=True).partition(b":")
             age = time.time() - int(stamp)
         except (binascii.Error, ValueError):
             return False
@@ -423,7 +423,7 @@ def _parse_digest(data):
                 break
             value, rest = rest[1:end], rest[end + 1:]
         else:
-            value, _, rest = rest.partition(",")
+            value, dummy, rest = rest.partition(",")
         params[key] = value.strip()
         rest = rest.lstrip().lstrip(",")
     return params

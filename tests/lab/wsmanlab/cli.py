@@ -161,7 +161,10 @@ def run(argv=None):
         raise _Fatal("--services %d: must be 0 or more" % args.services)
     bind = args.bind.strip("[]")
 
-    log = _Log(args.log_file)
+    try:
+        log = _Log(args.log_file)
+    except OSError as exc:
+        raise _Fatal("--log-file %s: %s" % (args.log_file, exc.strerror)) from None
     service_module = _load_service()
     config = _config(args, service_module)
     try:
@@ -250,10 +253,14 @@ def _serve(args, bind, log, service_module, config, users, cert_map, injections,
     }
     if args.port_file:
         tmp = args.port_file + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as handle:
-            json.dump(info, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        os.replace(tmp, args.port_file)
+        try:
+            with open(tmp, "w", encoding="utf-8") as handle:
+                json.dump(info, handle, indent=2, sort_keys=True)
+                handle.write("\n")
+            os.replace(tmp, args.port_file)
+        except OSError as exc:
+            server.stop()
+            raise _Fatal("--port-file %s: %s" % (args.port_file, exc.strerror)) from None
     sys.stdout.write(json.dumps(info, sort_keys=True) + "\n")
     sys.stdout.flush()
     log("listening: http=%s https=%s users=%s basic=%s allow_unencrypted=%s" % (

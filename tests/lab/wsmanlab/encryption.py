@@ -34,7 +34,7 @@ class EncryptionError(ValueError):
 
 def content_type_params(content_type):
     """(media type lower-cased, {param: value}) of a Content-Type header value."""
-    media, _, _rest = (content_type or "").partition(";")
+    media = (content_type or "").partition(";")[0]
     params = {}
     for match in _PARAM.finditer(content_type or ""):
         value = match.group(3) if match.group(3) is not None else match.group(2).strip()

@@ -13,6 +13,7 @@ pass first; ``count`` is how many requests it then hits (0 = every request until
 """
 
 import dataclasses
+import math
 import threading
 
 KINDS = ("delay", "drop", "status503", "malformed", "truncated")
@@ -38,8 +39,8 @@ def _number(name, value, kind, cast):
         number = cast(value)
     except (TypeError, ValueError):
         raise InjectionError("injection %r: %s=%r is not a number" % (kind, name, value)) from None
-    if number < 0 or number != number:
-        raise InjectionError("injection %r: %s=%r must be 0 or more" % (kind, name, value))
+    if number < 0 or math.isnan(number) or number > 86400:
+        raise InjectionError("injection %r: %s=%r must be between 0 and 86400" % (kind, name, value))
     return number
 
 

@@ -233,7 +233,8 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
                 lab.log("injection queued: %s" % injection.to_dict())
                 payload = {"queued": injection.to_dict(), "pending": lab.injector.pending()}
         else:
-            status, payload = 404, {"error": "unknown control path %s %s; use GET /lab/stats, GET /lab/config, GET|POST|DELETE /lab/inject" % (self.command, path)}
+            status = 404
+            payload = {"error": "unknown control path %s %s; use GET /lab/stats, GET /lab/config, GET|POST|DELETE /lab/inject" % (self.command, path)}
         data = json.dumps(payload, sort_keys=True).encode("utf-8")
         return status, self._send(status, body=data, content_type="application/json")
 
