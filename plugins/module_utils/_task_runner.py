@@ -437,7 +437,11 @@ def _instance(params, session, check_mode, diff):
     wanted = patch(current, changes)
     after = wanted
     if not check_mode:
-        reply = calls.put(session, locator, wanted)
+        # WMI needs the whole instance in a Put (session-put.md); the WinRM configuration plug-in
+        # merges what it is sent and refuses keys and read-only settings, so it gets only the changes,
+        # as `winrm set` sends them.
+        body = changes if calls.is_config_resource(locator) else wanted
+        reply = calls.put(session, locator, body, current_element)
         if reply is not None:
             after = calls.instance_to_dict(reply)
             _with_xml(result, params, reply)

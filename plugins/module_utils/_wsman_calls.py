@@ -20,7 +20,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._flags import Enu
 from ansible_collections.wsman.automation.plugins.module_utils._namespaces import DIALECT_ALIASES as _DIALECTS, NS
 
 try:
-    from ansible_collections.wsman.automation.plugins.module_utils._cim import fragment_to_value, instance_to_dict as _instance_to_dict
+    from ansible_collections.wsman.automation.plugins.module_utils._cim import dict_to_instance, fragment_to_value, instance_to_dict as _instance_to_dict
     from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import epr_element_to_dict, resolve_resource
     from ansible_collections.wsman.automation.plugins.module_utils._xml import to_text as _to_text
     LIBRARY_IMPORT_ERROR = None
@@ -72,6 +72,15 @@ def build_locator(params):
     return locator
 
 
+CONFIG_URI = 'http://schemas.microsoft.com/wbem/wsman/1/config'
+
+
+def is_config_resource(locator):
+    """Whether the resource is part of the WinRM configuration (``winrm/config/...``)."""
+    uri = locator.resource_uri.lower().rstrip('/')
+    return uri == CONFIG_URI or uri.startswith(CONFIG_URI + '/')
+
+
 def to_text(element):
     """The XML text of a reply element (None stays None)."""
     return None if element is None else _to_text(element)
@@ -91,9 +100,18 @@ def delete(session, locator):
     session.delete(locator)
 
 
-def put(session, locator, instance):
-    """Put the full instance (a dict); the library names the body after the class of the resource URI."""
-    return session.put_element(locator, properties_of(instance))
+def put(session, locator, instance, current_element=None):
+    """Put the full instance (a dict).
+
+    The body is named like the instance the Get returned (its namespace and local name, e.g.
+    ``cfg:Service`` for ``winrm/config/service``), not after the resource URI's last segment, whose
+    case may differ; without a Get reply the library names it after the resource URI.
+    """
+    properties = properties_of(instance)
+    if current_element is not None and isinstance(current_element.tag, str) and current_element.tag.startswith('{'):
+        namespace, _sep, local = current_element.tag[1:].partition('}')
+        return session.put_element(locator, dict_to_instance(namespace, local, properties))
+    return session.put_element(locator, properties)
 
 
 def create(session, locator, properties):

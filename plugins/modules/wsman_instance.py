@@ -14,9 +14,14 @@ description:
   - Manages one instance idempotently with WS-Transfer Get, Put, Create and Delete (C(Session.Get), C(Put), C(Create)
     and C(Delete) of the Windows scripting API).
   - O(state=present) Gets the instance and compares O(properties) with it. When some differ, it Puts the whole
-    instance with those properties changed (a Put needs all the properties, as the Windows documentation of
-    C(Session.Put) says); when none differ, it sends nothing more and reports no change. When the instance does not
-    exist, it Creates it with O(properties).
+    instance with those properties changed (a Put of a WMI instance needs all the properties, as the Windows
+    documentation of C(Session.Put) says); when none differ, it sends nothing more and reports no change. When the
+    instance does not exist, it Creates it with O(properties).
+  - Resources of the WinRM configuration (V(winrm/config/...)) get only the changed properties in the Put, as
+    C(winrm set) sends them; that plug-in merges them and refuses keys and read-only settings in the body.
+  - The body of a Put is named like the instance the Get returned (for example C(cfg:Service)); the body of a
+    Create after the last segment of O(resource_uri), which must match the class in case, for example
+    V(winrm/config/Listener).
   - O(state=absent) Deletes the instance if it exists.
   - With the P(wsman.automation.wsman#connection) connection the host's session is used; with any other connection
     (C(delegate_to) V(localhost), ad-hoc commands) the module builds a session from its session options.
@@ -81,9 +86,9 @@ EXAMPLES = r"""
   check_mode: true
   diff: true
 
-- name: An HTTPS listener on all addresses
+- name: An HTTPS listener on all addresses (Listener written as the class is named, for the Create body)
   wsman.automation.wsman_instance:
-    resource_uri: winrm/config/listener
+    resource_uri: winrm/config/Listener
     selectors:
       Address: '*'
       Transport: HTTPS
