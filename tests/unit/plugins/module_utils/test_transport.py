@@ -175,7 +175,7 @@ def test_refused_connection_is_not_resent():
 def test_basic_with_no_encryption_sends_credentials(serve):
     server = serve()
     transport = Transport(settings(server.url, 'basic', False))
-    for _ in range(3):
+    for _attempt in range(3):
         transport.send(IDENTIFY, 'UTF-8')
     assert [r['headers']['Authorization'] for r in server.recorder.requests] == [_basic_header()] * 3
     assert transport.authentications == 3  # Basic: the service checks the credentials every time
@@ -230,7 +230,7 @@ def test_digest_authentication(serve):
     checker = DigestChecker('amtuser', PASSWORD)
     server = _digest_server(serve, checker)
     transport = Transport(settings(server.url, 'digest', False, username='amtuser'))
-    for _ in range(3):
+    for _attempt in range(3):
         assert transport.send(IDENTIFY, 'UTF-8').status == 200
     assert checker.challenges == 1  # later requests answer the same nonce (nc counts up)
     assert checker.accepted == 3 and transport.authentications == 3

@@ -74,7 +74,7 @@ def test_ntlm_encrypted_over_http_authenticates_once(lab):
     transport = Transport(_lab_settings(endpoint, endpoint.http_url, 'negotiate', True))
     assert transport.encrypts_messages
     try:
-        for _ in range(5):
+        for _attempt in range(5):
             _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
     finally:
         transport.close()
@@ -130,7 +130,7 @@ def test_ntlm_over_https_with_channel_binding(lab):
     transport = Transport(_lab_settings(endpoint, endpoint.https_url, 'negotiate', False, ca_file=endpoint.ca_file))
     assert not transport.encrypts_messages
     try:
-        for _ in range(3):
+        for _attempt in range(3):
             _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
     finally:
         transport.close()
@@ -154,7 +154,7 @@ def test_digest_against_the_lab(lab):
     endpoint = lab(https=False, digest=True, allow_unencrypted=True)
     transport = Transport(_lab_settings(endpoint, endpoint.http_url, 'digest', False, NO_ENCRYPTION))
     try:
-        for _ in range(3):
+        for _attempt in range(3):
             _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
     finally:
         transport.close()

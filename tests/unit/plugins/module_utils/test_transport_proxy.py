@@ -117,7 +117,7 @@ def test_digest_proxy_reuses_the_nonce_for_the_next_tunnel(pki, https_server, pr
         password=relay.password)))
     try:
         transport.send(IDENTIFY, 'UTF-8')
-        transport._session.close()  # pylint: disable=protected-access  (force a second tunnel)
+        transport._session.close()  # pylint: disable=protected-access
         transport.send(IDENTIFY, 'UTF-8')
     finally:
         transport.close()
