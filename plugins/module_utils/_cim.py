@@ -102,12 +102,14 @@ def _properties(element, location):
                 result[LOCATION_KEY] = epr_element_to_dict(child)
             continue
         name = _LOCAL.get(tag) or _local(tag)
-        if len(child):
-            value = _complex(child)
-        elif child.get(_XSI_NIL) in _NIL_TRUE:
-            value = None
-        else:
-            value = child.text or ''
+        value = child.text
+        # Most properties are plain text: only an element without text (or with whitespace that
+        # may be indentation) can be nil or hold child elements, so only then look further.
+        if value is None or value.isspace():
+            if len(child):
+                value = _complex(child)
+            elif value is None:
+                value = None if child.get(_XSI_NIL) in _NIL_TRUE else ''
         if name in result:
             existing = result[name]
             if existing.__class__ is list:
