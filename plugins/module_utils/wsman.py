@@ -44,6 +44,7 @@ from ._namespaces import (
 )
 from ._resource_locator import ResourceLocator, resolve_resource
 from ._session import Session
+from ._transport import Transport, TransportResponse
 
 __all__ = [
     'WSMan',
@@ -65,6 +66,8 @@ __all__ = [
     'ERROR_CODES',
     'error_name',
     'Session',
+    'Transport',
+    'TransportResponse',
     'Enumerator',
     'ResourceLocator',
     'resolve_resource',
