@@ -171,8 +171,10 @@ def test_invalid_argument_without_code():
 
 
 def test_invalid_argument_unknown_name_is_a_programming_error():
+    made = []
     with pytest.raises(KeyError):
-        WSManInvalidArgumentError('x', 'ERROR_NOT_A_NAME')
+        made.append(WSManInvalidArgumentError('x', 'ERROR_NOT_A_NAME'))
+    assert not made
 
 
 def test_transport_and_authentication_errors():
