@@ -1,0 +1,123 @@
+# -*- coding: utf-8 -*-
+# Copyright: Contributors to the wsman.automation collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Session and Enumerator against the lab endpoint (tests/lab) through the real transport.
+
+The lab's own counters (``GET /lab/stats``) prove what the service saw: contexts released by an
+early close, none left open after EndOfSequence, one Pull per batch.
+"""
+# pylint: disable=redefined-outer-name
+
+from __future__ import annotations
+
+import gc
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.wsman.automation.plugins.module_utils._cim import instance_to_dict
+from ansible_collections.wsman.automation.plugins.module_utils._client_config import ClientConfig
+from ansible_collections.wsman.automation.plugins.module_utils._connection_options import ConnectionOptions
+from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManFault
+from ansible_collections.wsman.automation.plugins.module_utils._wsman import WSMan
+
+_LAB_CONFTEST = Path(__file__).resolve().parents[4] / 'tests' / 'lab' / 'tests' / 'conftest.py'
+SERVICES = 75  # more than the lab's named services (it never generates fewer)
+
+
+def _service_ready():
+    source = (_LAB_CONFTEST.parents[1] / 'wsmanlab' / 'service.py').read_text(encoding='utf-8')
+    return 'raise NotImplementedError' not in source
+
+
+pytestmark = pytest.mark.skipif(not _service_ready(), reason='the lab service (tests/lab/wsmanlab/service.py) is not written yet')
+
+
+@pytest.fixture(scope='module')
+def lab(tmp_path_factory):
+    spec = importlib.util.spec_from_file_location('wsman_lab_fixture_h2', str(_LAB_CONFTEST))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    endpoint = module.start_lab(tmp_path_factory.mktemp('lab'), services=SERVICES, basic=True, allow_unencrypted=True)
+    yield endpoint
+    endpoint.stop()
+
+
+def open_session(lab, flags='UseBasic|CredUsernamePassword|NoEncryption', batch_items=None):
+    options = ConnectionOptions(username=lab.username, password=lab.password) if 'Cred' in flags else None
+    session = WSMan(ClientConfig(allow_unencrypted=True)).create_session(lab.http_url, flags, options)
+    if batch_items:
+        session.batch_items = batch_items
+    return session
+
+
+def test_full_enumeration_ends_without_release(lab):
+    before = lab.stats()
+    with open_session(lab, batch_items=7) as session:
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        items = [instance_to_dict(element) for element in enumerator.iter_elements()]
+        assert len(items) == SERVICES
+        assert len({item['Name'] for item in items}) == SERVICES
+        # ceil(75 / 7) = 11 batches: the first came with the optimized Enumerate response
+        assert enumerator.pulls == 10
+        assert not enumerator.released
+    after = lab.stats()
+    assert after['enumeration_contexts_open'] == 0
+    assert after['enumeration_contexts_released'] == before['enumeration_contexts_released']
+
+
+def test_encrypted_negotiate_session_enumerates(lab):
+    with open_session(lab, 'UseNegotiate|CredUsernamePassword') as session:
+        names = [instance_to_dict(text)['Name'] for text in session.enumerate('wmicimv2/Win32_Service')]
+    assert 'WinRM' in names and len(names) == SERVICES
+
+
+def test_early_close_sends_release(lab):
+    before = lab.stats()['enumeration_contexts_released']
+    with open_session(lab, batch_items=5) as session:
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        first = [enumerator.read_item() for _ in range(3)]
+        assert all(first)
+        assert lab.stats()['enumeration_contexts_open'] == 1
+        enumerator.close()
+        assert enumerator.released
+        stats = lab.stats()
+        assert stats['enumeration_contexts_open'] == 0
+        assert stats['enumeration_contexts_released'] == before + 1
+
+
+def test_break_and_garbage_collection_send_release(lab):
+    before = lab.stats()['enumeration_contexts_released']
+    with open_session(lab, batch_items=5) as session:
+        for _text in session.enumerate('wmicimv2/Win32_Service'):
+            break
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        del enumerator
+        gc.collect()
+        stats = lab.stats()
+    assert stats['enumeration_contexts_released'] == before + 2
+    assert stats['enumeration_contexts_open'] == 0
+
+
+def test_wql_filter_and_get(lab):
+    with open_session(lab) as session:
+        found = [instance_to_dict(e) for e in session.enumerate(
+            'wmicimv2/*', 'SELECT * FROM Win32_Service WHERE Name = "WinRM"').iter_elements()]
+        assert [item['Name'] for item in found] == ['WinRM']
+        instance = instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))
+        assert instance['Name'] == 'WinRM' and instance['StartMode'] == 'Auto'
+
+
+def test_fault_for_a_missing_instance(lab):
+    with open_session(lab) as session:
+        with pytest.raises(WSManFault) as info:
+            session.get('wmicimv2/Win32_Service?Name=NoSuchService')
+        assert info.value.code != 0
+        assert session.error.startswith('<f:WSManFault') or 'WSManFault' in session.error
+
+
+def test_identify_anonymous(lab):
+    with open_session(lab, 'UseNoAuthentication') as session:
+        result = instance_to_dict(session.identify())
+    assert result['ProtocolVersion'] == 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd'
