@@ -19,10 +19,10 @@ TLS handshake or certificate check failed        WSManTransportError SSL_CONNECT
 connect or read timeout                          WSManTransportError NETWORK_TIMEDOUT 2150859046
 HTTP 401 / 403, proxy 407                        WSManAuthenticationError E_ACCESSDENIED
                                                  2147942405
-HTTP 404                                         WSManTransportError HTTP_NOT_FOUND_STATUS
-                                                 2150859027
-HTTP 413                                         WSManTransportError HTTP_REQUEST_TOO_LARGE
-                                                 _STATUS 2150859025
+HTTP 404                                         WSManProtocolError HTTP_NOT_FOUND_STATUS
+                                                 2150859027 (the host answered: task FAILED)
+HTTP 413                                         WSManProtocolError HTTP_REQUEST_TOO_LARGE
+                                                 _STATUS 2150859025 (the host answered)
 any other status but 200/400/500                 WSManTransportError (code 0, ``http_status``)
 ===============================================  =============================================
 
@@ -39,6 +39,7 @@ import ssl
 from ansible_collections.wsman.automation.plugins.module_utils._errors import (
     ERROR_CODES,
     WSManAuthenticationError,
+    WSManProtocolError,
     WSManTransportError,
 )
 
@@ -250,11 +251,11 @@ def map_status(status, endpoint, mechanism, reason='', proxy=None):
             'The proxy %s refused the proxy credentials (HTTP 407) for %s.' % (proxy, endpoint),
             CODE_ACCESS_DENIED, endpoint, status)
     if status == 404:
-        return WSManTransportError(
+        return WSManProtocolError(
             'Nothing answers WS-Management at %s (HTTP 404): the URL prefix is wrong (Windows uses /wsman) or the '
             'service is not a WS-Management service.' % where, CODE_NOT_FOUND, endpoint, status)
     if status == 413:
-        return WSManTransportError(
+        return WSManProtocolError(
             'The request to %s is larger than the service accepts (HTTP 413, MaxEnvelopeSizekb). Send less data per '
             'request or raise MaxEnvelopeSizekb on the service.' % where, CODE_TOO_LARGE, endpoint, status)
     if status == 503:

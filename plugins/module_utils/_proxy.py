@@ -9,9 +9,10 @@ from WinHTTP (``netsh winhttp``) or by WPAD auto-detection; none of these exists
 ==========================================  ================================================
 access type                                 proxy used
 ==========================================  ================================================
-ProxyNoProxyServer                          none: direct connection, environment ignored
+no SetProxy at all, ProxyNoProxyServer     none: direct connection, environment ignored
+                                            (WinHTTP's own default is a direct connection)
 ProxyIEConfig, ProxyWinHttpConfig,          the environment, as curl and requests read it:
-ProxyAutoDetect, or no SetProxy at all      ``HTTPS_PROXY``/``https_proxy`` for https://,
+ProxyAutoDetect                             ``HTTPS_PROXY``/``https_proxy`` for https://,
                                             ``HTTP_PROXY`` for http://, ``ALL_PROXY``, with
                                             ``NO_PROXY`` exceptions
 an explicit proxy (``set_proxy(server=)``)  that proxy, for this session only; ``NO_PROXY``
@@ -140,6 +141,8 @@ def plan_proxy(settings, url):
 
     if access == NO_PROXY_SERVER:
         return ProxyPlan(source='ProxyNoProxyServer')
+    if access is None and not server:
+        return ProxyPlan(source='no SetProxy')
     if server:
         proxy_url, url_user, url_password = _strip_credentials(server)
         username = username or url_user

@@ -18,6 +18,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._errors import (
     WSManAuthenticationError,
     WSManError,
     WSManInvalidArgumentError,
+    WSManProtocolError,
     WSManTransportError,
 )
 from ansible_collections.wsman.automation.plugins.module_utils._transport import Transport, TransportResponse
@@ -112,8 +113,8 @@ def test_timeouts_from_settings():
 @pytest.mark.parametrize('status, error_class, code, words', [
     (401, WSManAuthenticationError, ACCESS_DENIED, 'credentials were rejected'),
     (403, WSManAuthenticationError, ACCESS_DENIED, 'denied'),
-    (404, WSManTransportError, NOT_FOUND, 'URL prefix'),
-    (413, WSManTransportError, TOO_LARGE, 'MaxEnvelopeSizekb'),
+    (404, WSManProtocolError, NOT_FOUND, 'URL prefix'),
+    (413, WSManProtocolError, TOO_LARGE, 'MaxEnvelopeSizekb'),
     (503, WSManTransportError, SERVICE_UNAVAILABLE, 'unavailable'),
     (502, WSManTransportError, 0, 'HTTP 502'),
 ])

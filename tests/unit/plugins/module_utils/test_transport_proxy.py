@@ -160,15 +160,19 @@ def test_no_proxy_server_ignores_the_environment(pki, https_server, monkeypatch)
     assert _send(https_server.url, pki, access_type=PROXY_NONE).status == 200
 
 
-@pytest.mark.parametrize('access_type', [PROXY_IE, PROXY_WINHTTP, PROXY_AUTODETECT, None])
+@pytest.mark.parametrize('access_type', [PROXY_IE, PROXY_WINHTTP, PROXY_AUTODETECT])
 def test_environment_proxy_for_system_access_types(pki, https_server, proxy, monkeypatch, access_type):
     relay = proxy()
     monkeypatch.setenv('HTTPS_PROXY', relay.url)
-    if access_type is None:
-        reply = _send(https_server.url, pki)
-    else:
-        reply = _send(https_server.url, pki, access_type=access_type)
+    reply = _send(https_server.url, pki, access_type=access_type)
     assert reply.status == 200 and relay.tunnels == ['127.0.0.1:%d' % https_server.port]
+
+
+def test_without_set_proxy_the_connection_is_direct(pki, https_server, proxy, monkeypatch):
+    relay = proxy()
+    monkeypatch.setenv('HTTPS_PROXY', relay.url)
+    assert _send(https_server.url, pki).status == 200
+    assert not relay.tunnels
 
 
 def test_no_proxy_environment_exception(pki, https_server, proxy, monkeypatch):
@@ -182,11 +186,11 @@ def test_no_proxy_environment_exception(pki, https_server, proxy, monkeypatch):
 def test_environment_proxy_credentials_are_kept_out_of_messages(pki, https_server, monkeypatch):
     port = free_port()
     monkeypatch.setenv('HTTPS_PROXY', 'http://envuser:env-secret@127.0.0.1:%d' % port)
-    plan = plan_proxy(settings(https_server.url, 'basic', False), https_server.url)
+    plan = plan_proxy(settings(https_server.url, 'basic', False, proxy=dict(access_type=PROXY_IE)), https_server.url)
     assert plan.display == 'http://127.0.0.1:%d' % port
     assert plan.headers['Proxy-Authorization'].startswith('Basic ')
     with pytest.raises(WSManTransportError) as info:
-        _send(https_server.url, pki)
+        _send(https_server.url, pki, access_type=PROXY_IE)
     assert 'env-secret' not in str(info.value) and 'proxy' in str(info.value)
 
 
