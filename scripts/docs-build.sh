@@ -77,13 +77,19 @@ _ANSIBLE_LABELS = {
     'playbooks_delegation': 'playbook_guide/playbooks_delegation.html',
     'playbooks_strategies': 'playbook_guide/playbooks_strategies.html',
     'check_mode_dry': 'playbook_guide/playbooks_checkmode.html',
+    'action_plugins': 'plugins/action.html',
+    'common_return_values': 'reference_appendices/common_return_values.html',
 }
 
 
 def _ansible_docs_reference(app, env, node, contnode):
     from docutils import nodes
     target = node.get('reftarget', '')
-    page = _ANSIBLE_LABELS.get(target)
+    if node.get('reftype') == 'envvar' and target.startswith('ANSIBLE_'):
+        # ansible-core's own configuration variables (for example ANSIBLE_PERSISTENT_COMMAND_TIMEOUT)
+        page = 'reference_appendices/config.html#envvar-' + target
+    else:
+        page = _ANSIBLE_LABELS.get(target)
     if page is None and target.startswith('ansible_collections.ansible.builtin.') and target.endswith('_module'):
         page = 'collections/ansible/builtin/%s_module.html' % target.split('.')[-1][:-len('_module')]
     if page is None:

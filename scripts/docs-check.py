@@ -7,6 +7,7 @@ module and role has its page, the architecture diagram is inline SVG, and the si
 from the network (it must read offline).  Exit status 1 when a check fails.
 """
 import glob
+import importlib.util
 import os
 import re
 import sys
@@ -63,6 +64,26 @@ remote = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["'](?:https?:
 fetching = [p for p in glob.glob(os.path.join(html, "**", "*.html"), recursive=True) if remote.search(page(p))]
 check("site loads no script, style sheet or image from the network", not fetching,
       "remote assets in: %s" % ", ".join(sorted(fetching)[:5]))
+
+# Every Windows error code the guide pages write must be right: hex and decimal agree, and a code
+# written next to an error name is that name's code in the library's table (plugins/module_utils/_errors.py).
+spec = importlib.util.spec_from_file_location("wsman_errors", os.path.join(collection, "plugins", "module_utils", "_errors.py"))
+errors = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(errors)
+pair = re.compile(r"(?:0x([0-9A-Fa-f]{8})\s*\((\d{10})\))|(?:(\d{10})\s*/\s*0x([0-9A-Fa-f]{8}))")
+named = re.compile(r"``((?:ERROR_WSMAN_|E_)[A-Z0-9_]+)``[^`\n]*?0x([0-9A-Fa-f]{8})")
+mismatches = []
+for path in sorted(glob.glob(os.path.join(collection, "docs", "docsite", "rst", "*.rst"))):
+    text = page(path)
+    for match in pair.finditer(text):
+        hex_text, decimal = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        if int(hex_text, 16) != int(decimal):
+            mismatches.append("%s: 0x%s is not %s" % (os.path.basename(path), hex_text, decimal))
+    for match in named.finditer(text):
+        code = errors.ERROR_CODES.get(match.group(1))
+        if code is not None and code != int(match.group(2), 16):
+            mismatches.append("%s: %s is 0x%08X, the page says 0x%s" % (os.path.basename(path), match.group(1), code, match.group(2)))
+check("error codes in the guide agree with the library's table", not mismatches, "; ".join(mismatches[:10]))
 
 suite = ET.Element("testsuite", name="docs-build", tests=str(len(cases)),
                    failures=str(sum(1 for _, ok, _ in cases if not ok)))
