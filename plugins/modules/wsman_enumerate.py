@@ -37,7 +37,7 @@ options:
         C(ERROR_WSMAN_INVALID_URI_WMI_ENUM_WQL), 2150859003, otherwise).
       - A dictionary for the V(selector) dialect (selector name to value, for example C(State) V(Running)) and for the
         V(association) dialect (the keys C(Object), C(AssociationClassName), C(ResultClassName), C(Role) and
-        C(ResultRole), C(Object) being a resource URI with selectors such as V(Win32_Service?Name=WinRM)).
+        C(ResultRole), C(Object) being a resource URI with selectors such as V(wmicimv2/Win32_Service?Name=WinRM)).
       - Cannot be used together with O(selectors).
     type: raw
   dialect:
@@ -121,7 +121,7 @@ EXAMPLES = r"""
     resource_uri: wmicimv2/*
     dialect: association
     filter:
-      Object: Win32_Service?Name=WinRM
+      Object: wmicimv2/Win32_Service?Name=WinRM
       AssociationClassName: Win32_DependentService
       ResultRole: Antecedent
 

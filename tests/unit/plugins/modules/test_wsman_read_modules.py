@@ -202,3 +202,33 @@ def test_invoke_in_check_mode_sends_nothing(run_on_lab, lab_endpoint):
     assert result['skipped'] is True
     assert 'StopService' in result['msg']
     assert lab_endpoint.stats()['requests'] == before
+
+
+def test_enumerate_association_filter_associated_and_association_instances(run_on_lab):
+    filter_value = {'Object': 'wmicimv2/Win32_Service?Name=WinRM', 'AssociationClassName': 'Win32_DependentService'}
+    associated = run_on_lab('wsman_enumerate', resource_uri='wmicimv2/*', dialect='association', filter=filter_value)
+    assert associated['count'] > 0
+    assert all('Name' in item for item in associated['items'])  # Win32_Service instances
+    associations = run_on_lab('wsman_enumerate', resource_uri='wmicimv2/*', dialect='association', associations=True,
+                              filter={'Object': 'wmicimv2/Win32_Service?Name=WinRM'})
+    assert associations['count'] > 0
+    assert all(set(item) >= {'Antecedent', 'Dependent'} for item in associations['items'])  # Win32_DependentService
+    assert isinstance(associations['items'][0]['Antecedent'], dict)  # an EPR, as a dict
+
+
+def test_enumerate_shallow_hierarchy_surfaces_the_windows_fault(run_on_lab):
+    with pytest.raises(WSManFault) as caught:
+        run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_Service', hierarchy='shallow')
+    assert caught.value.code == 2150859063  # ERROR_WSMAN_POLYMORPHISM_MODE_UNSUPPORTED (facts 7.3)
+
+
+@pytest.mark.parametrize('module_name, params', [
+    ('wsman_identify', {}),
+    ('wsman_get', {'resource_uri': 'wmicimv2/Win32_Service?Name=WinRM', 'return_xml': True}),
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/Win32_Service', 'return_xml': True}),
+    ('wsman_invoke', {'resource_uri': 'wmicimv2/Win32_Service?Name=WinRM', 'action': 'InterrogateService', 'return_xml': True}),
+    ('wsman_instance', {'resource_uri': 'wmicimv2/Win32_Service?Name=WinRM', 'properties': {'Name': 'WinRM'}, 'return_xml': True}),
+])
+def test_no_result_contains_the_password(run_on_lab, assert_no_secret, module_name, params):
+    result = run_on_lab(module_name, diff=True, **params)
+    assert_no_secret(result)
