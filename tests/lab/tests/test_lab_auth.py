@@ -12,6 +12,7 @@ import base64
 import pytest
 import requests
 import spnego
+import spnego.exceptions
 from lxml import etree
 from pypsrp.exceptions import AuthenticationError, WinRMTransportError
 from pypsrp.wsman import _TransportHTTP
@@ -274,3 +275,60 @@ def test_wrong_channel_binding_is_refused_over_https(lab):
 def test_missing_channel_binding_relaxed_accepts_strict_refuses(lab):
     assert _ntlm_over_https(lab(), None) == 200
     assert _ntlm_over_https(lab(cbt_hardening_level="Strict"), None) == 401
+
+
+def _credssp_session(endpoint, username=None, password=None):
+    """Hand-driven CredSSP over HTTP (pyspnego initiator); returns (session, context, last response)."""
+    session = requests.Session()
+    client = spnego.client(username or endpoint.username, password or endpoint.password, hostname="127.0.0.1",
+                           service="HTTP", protocol="credssp")
+    token = client.step()
+    for dummy in range(10):
+        response = session.post(endpoint.http_url, data=b"", headers={"Authorization": "CredSSP " + base64.b64encode(token).decode()}, timeout=10)
+        if response.status_code != 401 or not response.headers.get("WWW-Authenticate", "").startswith("CredSSP "):
+            return session, client, response
+        try:
+            token = client.step(base64.b64decode(response.headers["WWW-Authenticate"].split(" ", 1)[1]))
+        except spnego.exceptions.SpnegoError:
+            return session, client, None  # the acceptor sent an error TSRequest (logon failure)
+        if token is None:
+            break
+    return session, client, response
+
+
+def test_credssp_offered_and_accepted_only_when_enabled(lab):
+    plain = lab()
+    assert "CredSSP" not in requests.post(plain.http_url, data=IDENTIFY, timeout=10).headers["WWW-Authenticate"]
+    dummy_session, dummy_client, response = _credssp_session(plain)
+    assert response.status_code == 401
+    enabled = lab(credssp=True)
+    assert requests.post(enabled.http_url, data=IDENTIFY, timeout=10).headers["WWW-Authenticate"] == "Negotiate, CredSSP"
+    dummy_session, client, response = _credssp_session(enabled)
+    assert response.status_code == 200
+    assert client.complete
+    assert enabled.stats()["authentications"] == 1
+
+
+def test_credssp_with_message_encryption_in_16k_parts(lab):
+    from pypsrp.encryption import WinRMEncryption
+    endpoint = lab(credssp=True)
+    session, client, response = _credssp_session(endpoint)
+    assert response.status_code == 200
+    sealer = WinRMEncryption(client, WinRMEncryption.CREDSSP)
+    # pad the Identify request past 16 KiB so pypsrp sends multipart/x-multi-encrypted
+    padded = IDENTIFY.replace(b"<s:Header/>", b"<s:Header/>" + b"<!--" + b"x" * 40000 + b"-->")
+    for message in (IDENTIFY, padded):
+        media, payload = sealer.wrap_message(message)
+        headers = {"Content-Type": '%s;protocol="%s";boundary="Encrypted Boundary"' % (media, WinRMEncryption.CREDSSP)}
+        reply = session.post(endpoint.http_url, data=payload, headers=headers, timeout=10)
+        assert reply.status_code == 200
+        assert reply.headers["Content-Type"].startswith("multipart/encrypted;")
+        assert product_vendor(sealer.unwrap_message(reply.content, "Encrypted Boundary")) == "Microsoft Corporation"
+    assert endpoint.stats()["encrypted_requests"] == 2
+
+
+def test_credssp_wrong_password_is_refused(lab):
+    endpoint = lab(credssp=True)
+    dummy_session, dummy_client, response = _credssp_session(endpoint, password="wrong")
+    assert response is None or response.status_code == 401
+    assert endpoint.stats()["authentications"] == 0

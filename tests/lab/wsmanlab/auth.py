@@ -175,6 +175,13 @@ class ConnectionAuth:
 
     __slots__ = ("context", "scheme", "identity", "peer_cert", "channel_bindings")
 
+    @property
+    def encryption_protocol(self):
+        """The MS-WSMV protocol string that messages on this connection must use."""
+        if (self.scheme or "").lower() == "credssp":
+            return "application/HTTP-CredSSP-session-encrypted"
+        return "application/HTTP-SPNEGO-session-encrypted"
+
     def __init__(self, peer_cert=None, channel_bindings=None):
         self.context = None        # spnego context (in progress or complete)
         self.scheme = None         # "Negotiate" or "NTLM" as the client wrote it
@@ -246,6 +253,8 @@ class Authenticator:
             values.append('Basic realm="WSMAN"')
         if self.digest:
             values.append(self._digest_challenge())
+        if getattr(self.config, "credssp", False):
+            values.append("CredSSP")
         return values
 
     def _refuse(self, secure, reason):
@@ -275,7 +284,7 @@ class Authenticator:
 
         scheme, dummy, data = authorization.strip().partition(" ")
         lowered = scheme.lower()
-        if lowered in ("negotiate", "ntlm", "kerberos"):
+        if lowered in ("negotiate", "ntlm", "kerberos", "credssp"):
             return self._spnego(conn, scheme, data.strip(), secure)
         if lowered == "basic":
             return self._basic(data.strip(), secure)
@@ -286,8 +295,13 @@ class Authenticator:
         return self._refuse(secure, "scheme %r is not offered" % scheme[:40])
 
     def _spnego(self, conn, scheme, data, secure):
-        if not (self.config.negotiate or self.config.kerberos) or scheme.lower() == "kerberos":
-            return self._refuse(secure, "%s is not enabled" % scheme)
+        lowered = scheme.lower()
+        if lowered == "kerberos":
+            return self._refuse(secure, "Kerberos is not offered (the lab has no KDC; Negotiate falls back to NTLM)")
+        if lowered == "credssp" and not getattr(self.config, "credssp", False):
+            return self._refuse(secure, "CredSSP is disabled (winrm/config/service/auth CredSSP=false)")
+        if lowered != "credssp" and not (self.config.negotiate or self.config.kerberos):
+            return self._refuse(secure, "%s is disabled (Auth/Negotiate=false)" % scheme)
         try:
             token = base64.b64decode(data, validate=True)
         except (binascii.Error, ValueError):
@@ -296,13 +310,13 @@ class Authenticator:
             return self._refuse(secure, "empty %s token" % scheme)
         starting = conn.context is None or conn.identity is not None or conn.scheme != scheme
         if starting or token.startswith(b"NTLMSSP\x00\x01"):
-            protocol = "ntlm" if scheme.lower() == "ntlm" else "negotiate"
+            protocol = {"ntlm": "ntlm", "credssp": "credssp"}.get(lowered, "negotiate")
             conn.context = spnego.server(hostname=self.users.computer_name, service="HTTP", protocol=protocol)
             conn.scheme = scheme
             conn.identity = None
         bindings = None
         level = (getattr(self.config, "cbt_hardening_level", "Relaxed") or "Relaxed").lower()
-        if secure and conn.channel_bindings is not None and level != "none":
+        if secure and conn.channel_bindings is not None and level != "none" and lowered != "credssp":
             if level == "strict" or _token_has_channel_bindings(token):
                 bindings = conn.channel_bindings
         try:
@@ -314,15 +328,29 @@ class Authenticator:
         if not conn.context.complete:
             return Outcome(status=401, headers=[("WWW-Authenticate", "%s %s" % (scheme, base64.b64encode(out or b"").decode("ascii")))])
         user = self.users.canonical(conn.context.client_principal or "")
+        if user is not None and lowered == "credssp":
+            user = self._delegated_user(conn.context, user)
         if user is None:
             conn.context = None
-            return self._refuse(secure, "principal is not a lab account")
-        conn.identity = self._identity(user, "negotiate" if scheme.lower() == "negotiate" else "ntlm")
+            return self._refuse(secure, "principal is not a lab account, or CredSSP delegated other credentials")
+        conn.identity = self._identity(user, lowered if lowered in ("ntlm", "credssp") else "negotiate")
         self._completed()
         extra = []
         if out:
             extra.append(("WWW-Authenticate", "%s %s" % (scheme, base64.b64encode(out).decode("ascii"))))
         return Outcome(conn.identity, headers=extra)
+
+    def _delegated_user(self, context, user):
+        """CredSSP: the delegated user name and password must be the authenticated account's."""
+        try:
+            credential = context.get_extra_info("client_credential")
+        except Exception:  # no credential delegated
+            return None
+        name = getattr(credential, "username", None)
+        domain = getattr(credential, "domain_name", None)
+        password = getattr(credential, "password", None)
+        qualified = "%s\\%s" % (domain, name) if domain else name
+        return user if self.users.check_password(qualified, password) == user else None
 
     def _basic(self, data, secure):
         if not self.config.basic:

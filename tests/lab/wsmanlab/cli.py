@@ -71,6 +71,7 @@ def build_parser():
                       help="map a client certificate subject CN to a local account (repeatable)")
     acct.add_argument("--cbt-hardening-level", choices=("None", "Relaxed", "Strict"), default=None,
                       help="channel binding check over HTTPS (default Relaxed: checked when the client sends one)")
+    acct.add_argument("--credssp", action="store_true", help="Auth/CredSSP=true (default false, as on Windows)")
     acct.add_argument("--digest", action="store_true", help="also accept HTTP Digest (MD5, as Intel AMT; Windows never does)")
     svc = parser.add_argument_group("service")
     svc.add_argument("--services", type=int, default=200, metavar="N", help="Win32_Service instances to generate (default 200)")
@@ -120,6 +121,7 @@ def _config(args, service_module):
         config.negotiate = False
         config.kerberos = False
     config.certificate = bool(args.certificate or args.cert_map)
+    config.credssp = args.credssp
     if args.cbt_hardening_level:
         config.cbt_hardening_level = args.cbt_hardening_level
     for option, field in (("max_envelope_size_kb", "max_envelope_size_kb"), ("max_batch_items", "max_batch_items"),

@@ -50,64 +50,90 @@ def encrypted_protocol(content_type):
     return params.get("protocol", "")
 
 
-def unwrap(context, body, content_type):
-    """Decrypt and verify a request body; returns (plaintext, original content type)."""
-    media, params = content_type_params(content_type)
-    if media != "multipart/encrypted":
-        raise EncryptionError("Content-Type %r: only multipart/encrypted is accepted for this security context" % media)
-    boundary = params.get("boundary") or DEFAULT_BOUNDARY
-    marker = b"--" + boundary.encode("ascii", "replace")
-    head_marker = marker + b"\r\n"
-    if not body.startswith(head_marker):
-        raise EncryptionError("encrypted body does not start with the boundary %r" % boundary)
-    second = body.find(head_marker, len(head_marker))
-    if second < 0:
-        raise EncryptionError("encrypted body has no second MIME part")
-    header_part = body[len(head_marker):second]
+def _part_header(header_part):
     length_match = _LENGTH.search(header_part)
     type_match = _TYPE.search(header_part)
     if not length_match or not type_match:
-        raise EncryptionError("encrypted body lacks 'OriginalContent: type=...;Length=N' in its first part")
-    expected_length = int(length_match.group(1))
-    original_type = type_match.group(1).decode("ascii", "replace").strip()
-    part = body[second + len(head_marker):]
+        raise EncryptionError("encrypted body lacks 'OriginalContent: type=...;Length=N' in a MIME part")
+    return int(length_match.group(1)), type_match.group(1).decode("ascii", "replace").strip()
+
+
+def unwrap(context, body, content_type):
+    """Decrypt and verify a request body; returns (plaintext, original content type).
+
+    ``multipart/encrypted`` carries one sealed part; ``multipart/x-multi-encrypted`` (CredSSP, messages
+    over 16 KiB) carries several, each with its own OriginalContent length.
+    """
+    media, params = content_type_params(content_type)
+    if media not in ("multipart/encrypted", "multipart/x-multi-encrypted"):
+        raise EncryptionError("Content-Type %r: only multipart/encrypted or multipart/x-multi-encrypted carry an encrypted message" % media)
+    boundary = params.get("boundary") or DEFAULT_BOUNDARY
+    marker = b"--" + boundary.encode("ascii", "replace")
+    part_start = marker + b"\r\n"
+    next_part = part_start + b"\tContent-Type: "
     octet = b"application/octet-stream\r\n"
-    start = part.find(octet)
-    if start < 0:
-        raise EncryptionError("second MIME part is not application/octet-stream")
-    payload = part[start + len(octet):]
-    end = payload.rfind(marker + b"--")
-    if end < 0:
-        raise EncryptionError("encrypted body lacks the closing boundary")
-    payload = payload[:end]
-    if len(payload) < 4:
-        raise EncryptionError("encrypted payload is shorter than its 4-byte signature length")
-    sig_len = struct.unpack("<I", payload[:4])[0]
-    if sig_len > len(payload) - 4:
-        raise EncryptionError("signature length %d exceeds the payload" % sig_len)
-    signature = payload[4:4 + sig_len]
-    sealed = payload[4 + sig_len:]
-    try:
-        plaintext = context.unwrap_winrm(signature, sealed)
-    except Exception as exc:  # pyspnego raises several types for a bad signature or wrong sequence number
-        raise EncryptionError("message does not decrypt or verify with this connection's security context: %s" % type(exc).__name__) from None
-    if len(plaintext) != expected_length:
-        raise EncryptionError("decrypted length %d differs from OriginalContent Length=%d" % (len(plaintext), expected_length))
-    return plaintext, original_type
+    end = body.rfind(marker + b"--")
+    if not body.startswith(part_start) or end < 0:
+        raise EncryptionError("encrypted body does not start with the boundary %r or lacks the closing boundary" % boundary)
+    pieces = []
+    original_type = None
+    pos = 0
+    while pos < end:
+        if not body.startswith(part_start, pos):
+            raise EncryptionError("encrypted body: expected the boundary %r at offset %d" % (boundary, pos))
+        second = body.find(part_start, pos + len(part_start))
+        if second < 0 or second >= end:
+            raise EncryptionError("encrypted body has no application/octet-stream part after its OriginalContent part")
+        expected_length, original_type = _part_header(body[pos + len(part_start):second])
+        octet_at = body.find(octet, second, second + 200)
+        if octet_at < 0:
+            raise EncryptionError("second MIME part is not application/octet-stream")
+        data_start = octet_at + len(octet)
+        following = body.find(next_part, data_start, end)
+        data_end = following if following >= 0 else end
+        payload = body[data_start:data_end]
+        if len(payload) < 4:
+            raise EncryptionError("encrypted payload is shorter than its 4-byte signature length")
+        sig_len = struct.unpack("<I", payload[:4])[0]
+        if sig_len > len(payload) - 4:
+            raise EncryptionError("signature length %d exceeds the payload" % sig_len)
+        try:
+            plaintext = context.unwrap_winrm(payload[4:4 + sig_len], payload[4 + sig_len:])
+        except Exception as exc:  # pyspnego raises several types for a bad signature or wrong sequence number
+            raise EncryptionError("message does not decrypt or verify with this connection's security context: %s" % type(exc).__name__) from None
+        if len(plaintext) != expected_length:
+            raise EncryptionError("decrypted length %d differs from OriginalContent Length=%d" % (len(plaintext), expected_length))
+        pieces.append(plaintext)
+        pos = data_end
+    return b"".join(pieces), original_type
+
+
+CHUNK = 16384
 
 
 def wrap(context, plaintext, content_type, protocol=SPNEGO):
-    """Encrypt a response body; returns (body, Content-Type header value)."""
-    result = context.wrap_winrm(plaintext)
+    """Encrypt a response body; returns (body, Content-Type header value).
+
+    CredSSP responses over 16 KiB are sealed in 16 KiB parts (``multipart/x-multi-encrypted``) as Windows does.
+    """
     marker = b"--" + DEFAULT_BOUNDARY.encode("ascii")
-    body = b"".join((
-        marker, b"\r\n",
-        b"\tContent-Type: ", protocol.encode("ascii"), b"\r\n",
-        b"\tOriginalContent: type=", content_type.encode("ascii"), b";Length=", str(len(plaintext)).encode("ascii"), b"\r\n",
-        marker, b"\r\n",
-        b"\tContent-Type: application/octet-stream\r\n",
-        struct.pack("<I", len(result.header)), result.header, result.data,
-        marker, b"--\r\n",
-    ))
-    header = 'multipart/encrypted;protocol="%s";boundary="%s"' % (protocol, DEFAULT_BOUNDARY)
-    return body, header
+    if protocol == CREDSSP and len(plaintext) > CHUNK:
+        chunks = [plaintext[i:i + CHUNK] for i in range(0, len(plaintext), CHUNK)]
+        media = "multipart/x-multi-encrypted"
+    else:
+        chunks = [plaintext]
+        media = "multipart/encrypted"
+    parts = []
+    for chunk in chunks:
+        result = context.wrap_winrm(chunk)
+        parts.extend((
+            marker, b"\r\n",
+            b"\tContent-Type: ", protocol.encode("ascii"), b"\r\n",
+            b"\tOriginalContent: type=", content_type.encode("ascii"), b";Length=", str(len(chunk)).encode("ascii"), b"\r\n",
+            marker, b"\r\n",
+            b"\tContent-Type: application/octet-stream\r\n",
+            struct.pack("<I", len(result.header)), result.header, result.data,
+        ))
+    parts.extend((marker, b"--\r\n"))
+    header = '%s;protocol="%s";boundary="%s"' % (media, protocol, DEFAULT_BOUNDARY)
+    return b"".join(parts), header

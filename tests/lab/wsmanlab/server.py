@@ -250,7 +250,7 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
         context = None
         if protocol is not None:
             context = conn.session_context
-            if context is None or protocol != encryption.SPNEGO:
+            if context is None or protocol != conn.encryption_protocol:
                 return 400, self._send(400, headers=outcome.headers, close=True), identity, "encrypted body without a matching security context"
             try:
                 body, content_type = encryption.unwrap(context, body, content_type)
@@ -294,7 +294,7 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
 
     def _reply(self, status, body, content_type, outcome, context, truncate):
         if context is not None and body:
-            body, content_type = encryption.wrap(context, body, content_type)
+            body, content_type = encryption.wrap(context, body, content_type, self.conn_auth.encryption_protocol)
         sent = self._send(status, headers=outcome.headers, body=body, content_type=content_type if body else None, truncate=truncate)
         return status, sent
 
