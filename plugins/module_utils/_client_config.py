@@ -54,7 +54,7 @@ def _pattern_error(entry, why):
 
 @dataclasses.dataclass(frozen=True)
 class _Pattern:
-    kind: str          # 'any', 'local', 'name', 'wildcard', 'ip'
+    kind: str          # 'any', 'local', 'name', 'wildcard', 'ipv4-wildcard', 'ip'
     value: object
 
     def matches(self, host, host_kind):
@@ -69,6 +69,9 @@ class _Pattern:
                 return ipaddress.ip_address(host) == self.value
             except ValueError:
                 return False
+        if self.kind == 'ipv4-wildcard':
+            # only an IPv4 destination: 192.0.2.* must not match the name 192.0.2.attacker.example
+            return host_kind == 'ipv4' and fnmatch.fnmatchcase(host, self.value)
         name = host.lower().rstrip('.')
         if self.kind == 'name':
             return name == self.value
@@ -113,7 +116,7 @@ def parse_trusted_hosts(text):
         elif _IPV4_WILDCARD.match(entry):
             if any(int(part) > 255 for part in entry[:-2].split('.')):
                 raise _pattern_error(entry, 'an IPv4 number is above 255')
-            patterns.append(_Pattern('wildcard', entry.lower()))
+            patterns.append(_Pattern('ipv4-wildcard', entry))
         elif _is_name_pattern(entry):
             if '*' in entry:
                 patterns.append(_Pattern('wildcard', entry.lower()))
