@@ -104,3 +104,38 @@ def test_fragment_is_refused(run_on_lab, os_name):
     with pytest.raises(TaskInputError) as caught:
         _os(run_on_lab, os_name, fragment='Description', properties={'Description': 'x'})
     assert caught.value.argument == 'fragment'
+
+
+def test_create_then_delete_a_listener_idempotently(run_on_lab):
+    listener = dict(resource_uri='winrm/config/Listener', selectors={'Address': 'IP:127.0.0.2', 'Transport': 'HTTP'})
+    created = run_on_lab('wsman_instance', properties={'Port': 5990, 'Enabled': True}, diff=True, **listener)
+    assert created['changed'] is True
+    assert created['created']['selectors'] == {'Address': 'IP:127.0.0.2', 'Transport': 'HTTP'}
+    assert created['instance']['Port'] == '5990'
+    assert created['diff']['before'] == {}
+
+    again = run_on_lab('wsman_instance', properties={'Port': 5990, 'Enabled': True}, **listener)
+    assert again['changed'] is False
+
+    changed = run_on_lab('wsman_instance', properties={'Port': 5991}, **listener)  # a Put of only the change
+    assert changed['changed'] is True
+    assert changed['changed_properties'] == ['Port']
+    assert changed['instance']['Port'] == '5991'
+
+    deleted = run_on_lab('wsman_instance', state='absent', diff=True, **listener)
+    assert deleted['changed'] is True
+    assert deleted['diff']['before']['Port'] == '5991'
+    assert run_on_lab('wsman_instance', state='absent', **listener)['changed'] is False
+    with pytest.raises(WSManFault):
+        run_on_lab('wsman_get', **listener)
+
+
+def test_put_of_a_config_section_sends_only_the_change(run_on_lab):
+    before = run_on_lab('wsman_get', resource_uri='winrm/config/service')['instance']
+    wanted = str(int(before['MaxConnections']) + 7)
+    result = run_on_lab('wsman_instance', resource_uri='winrm/config/service', properties={'MaxConnections': wanted})
+    assert result['changed'] is True
+    assert result['instance']['MaxConnections'] == wanted
+    assert run_on_lab('wsman_instance', resource_uri='winrm/config/service',
+                      properties={'MaxConnections': int(wanted)})['changed'] is False
+    run_on_lab('wsman_instance', resource_uri='winrm/config/service', properties={'MaxConnections': before['MaxConnections']})

@@ -122,3 +122,13 @@ def test_enumerate_main_rejects_selectors_with_a_filter(run_main):
                             filter='SELECT * FROM Win32_Service')
     assert code == 1
     assert 'mutually exclusive' in result['msg']
+
+
+@pytest.mark.parametrize('flag, library', [('LXML_IMPORT_ERROR', 'lxml'), ('WINRM_IMPORT_ERROR', 'pywinrm')])
+def test_missing_library_is_reported_with_missing_required_lib(run_main, monkeypatch, flag, library):
+    from ansible_collections.wsman.automation.plugins.module_utils import _module_entry
+
+    monkeypatch.setattr(_module_entry, flag, 'Traceback (most recent call last):\nModuleNotFoundError: No module named x')
+    code, result = run_main('wsman_get', resource_uri='wmicimv2/Win32_Service?Name=WinRM')
+    assert code == 1
+    assert 'Failed to import the required Python library (%s)' % library in result['msg']
