@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
 from ansible_collections.wsman.automation.plugins.module_utils._flags import (
@@ -209,3 +210,21 @@ def test_flag_names_and_windows_names():
     assert flag_names(0x22, EnumerationFlag) == ['ReturnEPR', 'HierarchyShallow']
     assert windows_names(ProxyAccessType) == ['IEConfig', 'WinHttpConfig', 'AutoDetect', 'NoProxyServer']
     assert len(windows_names(SessionFlag)) == 17
+
+
+_TOKENS = st.sampled_from(['UseBasic', 'use_basic', 'WSManFlagUseSsl', 'SessionFlagUTF8', '0x1000', '4096', '0x', 'x', '|', ',',
+                           ' ', '-', '_', '0', '99999999999999999999', 'ReturnEPR', '\u00e9'])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40), st.lists(_TOKENS, max_size=12).map(''.join), st.integers(),
+                 st.lists(st.one_of(st.integers(min_value=-5, max_value=2 ** 28), st.text(max_size=10)), max_size=4)),
+       st.sampled_from([SessionFlag, EnumerationFlag, ProxyAccessType, ProxyAuthentication]))
+def test_parse_flags_gives_valid_int_or_invalid_flag_error(value, kind):
+    try:
+        result = parse_flags(value, kind)
+    except WSManInvalidArgumentError as err:
+        assert err.code == INVALID_FLAG
+        return
+    assert isinstance(result, int) and result >= 0
+    assert result & ~sum(int(member) for member in kind) == 0

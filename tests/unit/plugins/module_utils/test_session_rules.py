@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ansible_collections.wsman.automation.plugins.module_utils._client_config import ClientConfig
 from ansible_collections.wsman.automation.plugins.module_utils._connection_options import ConnectionOptions
@@ -350,3 +351,17 @@ def test_client_config_is_frozen():
     config = ClientConfig(trusted_hosts='a')
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.trusted_hosts = '*'  # type: ignore[misc]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=40),
+                 st.lists(st.sampled_from(['*', '.', 'a', '1', ',', ' ', '[', ']', ':', '<local>', '-', '_', '9', '/']),
+                          max_size=15).map(''.join)),
+       st.sampled_from(['h', 'h.corp.example.com', '192.0.2.1', '[2001:db8::1]', 'localhost']))
+def test_any_trusted_hosts_text_gives_config_or_pattern_error(text, host):
+    try:
+        config = ClientConfig(trusted_hosts=text)
+    except WSManInvalidArgumentError as err:
+        assert err.code == 0x8033809F
+        return
+    assert isinstance(config.is_trusted(parse_connection(host)), bool)
