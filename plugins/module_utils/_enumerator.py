@@ -231,7 +231,9 @@ class Enumerator:
     def __init__(self, session, locator, enumerate_body):
         self._session = session
         self._locator = locator
+        # Timeout, BatchItems and MaxEnvelopeSize cannot change mid-enumeration (facts §5.2, §7.4).
         self._batch_items = session.batch_items
+        self._params = session.envelope_params()
         self._items = collections.deque()
         self._context = None
         self._end = False
@@ -239,7 +241,7 @@ class Enumerator:
         self._closed = False
         self.pulls = 0
         self.released = False
-        response = session.request(ACTION_ENUMERATE, locator, enumerate_body)
+        response = session.request(ACTION_ENUMERATE, locator, enumerate_body, params=self._params)
         self._take(response, _N_ENUMERATE_RESPONSE)
 
     # --- state ----------------------------------------------------------------------------------
@@ -314,7 +316,7 @@ class Enumerator:
             etree.SubElement(pull, _N_MAX_ELEMENTS).text = str(self._batch_items)
             try:
                 self.pulls += 1
-                response = self._session.request(ACTION_PULL, self._locator, pull)
+                response = self._session.request(ACTION_PULL, self._locator, pull, params=self._params)
             except WSManFault as fault:
                 if fault.code == _TIMED_OUT and retries < PULL_TIMEOUT_RETRIES:
                     retries += 1
@@ -342,7 +344,7 @@ class Enumerator:
         release = etree.Element(_N_RELEASE)
         release.append(_copy_context(context))
         try:
-            self._session.request(ACTION_RELEASE, self._locator, release)
+            self._session.request(ACTION_RELEASE, self._locator, release, params=self._params)
             self.released = True
         except WSManError:
             # The context expires on the service anyway (EnumerationTimeoutms); nothing to undo.

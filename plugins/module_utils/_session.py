@@ -220,9 +220,13 @@ class Session:
         self._error = ''
         return envelope
 
-    def request(self, action, locator, body=None, extra_headers=()):
-        """Send a request built from ``action``/``locator``/``body``; return the response envelope."""
-        data, message_id = build_envelope(action, locator, self.envelope_params(), body, extra_headers)
+    def request(self, action, locator, body=None, extra_headers=(), params=None):
+        """Send a request built from ``action``/``locator``/``body``; return the response envelope.
+
+        ``params`` (:class:`~._soap.EnvelopeParams`) defaults to the session's current values; an
+        Enumerator passes the values of its Enumerate so that every Pull matches it (facts §7.4).
+        """
+        data, message_id = build_envelope(action, locator, params or self.envelope_params(), body, extra_headers)
         return self._exchange(data, message_id, idempotent=action in IDEMPOTENT_ACTIONS)
 
     def _validation_error(self, exc):

@@ -305,3 +305,17 @@ def test_object_and_epr_items():
     elements = list(session.enumerate('wmicimv2/Win32_Service', flags='ReturnObjectAndEPR').iter_elements())
     assert instance_to_dict(elements[0]) == {'object': {'Name': 'a'},
                                              'epr': {'address': 'http://x', 'resource_uri': SVC, 'selectors': {'Name': 'a'}}}
+
+
+def test_session_changes_do_not_reach_a_running_enumeration():
+    """Facts §5.2/§7.4: BatchItems, Timeout, MaxEnvelopeSize cannot change mid-enumeration (0x803381AD)."""
+    session = make_session((ENUMERATE, enumerate_response(['a'])), (PULL, pull_response(['b'], end=True)), batch_items=3)
+    enumerator = session.enumerate('wmicimv2/Win32_Service')
+    session.batch_items = 50
+    session.max_envelope_size = 512000
+    session.timeout = 1000
+    assert names(enumerator) == ['a', 'b']
+    pull = session._transport.sent[1]  # pylint: disable=protected-access
+    assert pull.findtext('.//' + N + 'MaxElements') == '3'
+    assert pull.findtext('.//' + W + 'MaxEnvelopeSize') == '153600'
+    assert pull.findtext('.//' + W + 'OperationTimeout') == 'PT60.000S'
