@@ -19,16 +19,16 @@ def _client(endpoint, ssl, **kwargs):
     return WSMan("127.0.0.1", **options)
 
 
-def _max_envelope(config):
-    element = config.find("{%s}MaxEnvelopeSizekb" % CFG)
+def _max_envelope(body):
+    element = body.find("{%s}Config/{%s}MaxEnvelopeSizekb" % (CFG, CFG))
     assert element is not None
     return int(element.text)
 
 
 def test_get_server_config_over_http_with_message_encryption(lab):
-    endpoint = lab()
+    endpoint = lab(max_envelope_size_kb=300)
     with _client(endpoint, ssl=False) as client:
-        assert _max_envelope(client.get_server_config()) > 0
+        assert _max_envelope(client.get_server_config()) == 300
     stats = endpoint.stats()
     assert stats["encrypted_requests"] >= 1
     assert stats["authentications"] == 1

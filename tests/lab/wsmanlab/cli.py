@@ -196,6 +196,15 @@ def run(argv=None):
 
 
 def _serve(args, bind, log, service_module, config, users, cert_map, injections, workdir):
+    # handlers first: a signal that arrives as soon as the port file exists must stop cleanly
+    stop = threading.Event()
+
+    def _on_signal(signum, _frame):
+        log("signal %d: stopping" % signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
     stats = Stats()
     injector = Injector()
     for injection in injections:
@@ -268,14 +277,6 @@ def _serve(args, bind, log, service_module, config, users, cert_map, injections,
     log("listening: http=%s https=%s users=%s basic=%s allow_unencrypted=%s" % (
         info["http_url"], info["https_url"], ",".join(info["users"]) or "-", config.basic, config.allow_unencrypted))
 
-    stop = threading.Event()
-
-    def _on_signal(signum, _frame):
-        log("signal %d: stopping" % signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
     deadline = time.monotonic() + args.max_runtime if args.max_runtime else None
     while not stop.is_set():
         wait = 1.0
