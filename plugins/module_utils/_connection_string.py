@@ -203,6 +203,9 @@ def parse_connection(connection, use_ssl=False):
         explicit = True
         scheme = written
         text = text[match.end():]
+    elif re.match(r'^https?:(?!//|[0-9])', text, re.IGNORECASE):
+        raise _error(connection, 'the transport must be followed by "://"', 'ERROR_WSMAN_CONNECTIONSTR_INVALID',
+                     'Write it as %s.' % _FORM)
     elif '://' in text:
         raise _error(connection, 'the transport before "://" is not a valid name', 'ERROR_WSMAN_TRANSPORT_NOT_SUPPORTED',
                      'Use http:// or https://.')

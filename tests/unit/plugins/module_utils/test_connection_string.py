@@ -106,6 +106,8 @@ INVALID = [
     ('wsman://host:5985', False, TRANSPORT_NOT_SUPPORTED, 'wsman'),
     ('://host', False, TRANSPORT_NOT_SUPPORTED, 'transport'),
     ('1http://host', False, TRANSPORT_NOT_SUPPORTED, 'transport'),
+    ('http:/host', False, CONNECTIONSTR_INVALID, '"://"'),
+    ('https:host', False, CONNECTIONSTR_INVALID, '"://"'),
     # §1.1 port
     ('host:0', False, PORT_INVALID, 'port 0'),
     ('host:65536', False, PORT_INVALID, '65536'),
