@@ -139,6 +139,7 @@ class Transport:
         self._winrm = None
         self._encryption = None
         self._encryption_protocol = None
+        self._auth_method = None
         self._proxy = None
         self._tls_policy = None
         self._authentications = 0
@@ -331,7 +332,7 @@ class Transport:
         if not HAS_PYWINRM:
             raise WSManError('The Python package pywinrm is needed for %s authentication to %s: pip install pywinrm (%s)'
                              % (mechanism, self._url, PYWINRM_IMPORT_ERROR))
-        auth_method = self._pywinrm_auth_method()
+        auth_method = self._auth_method = self._pywinrm_auth_method()
         endpoint = self._settings.endpoint
         flags = int(getattr(self._settings, 'flags', 0) or 0)
         options = self._settings.options
@@ -443,7 +444,7 @@ class Transport:
                 self._authentications += 1
                 if connection_id is not None:
                     self._seen_connections.add(connection_id)
-        elif self._challenged or (mechanism == 'kerberos' and not self._authentications):
+        elif self._challenged or (self._auth_method == 'kerberos' and not self._authentications):
             self._authentications += 1
         self._challenged = False
 
@@ -475,8 +476,12 @@ class Transport:
         response = session.send(prepared, timeout=timeout, allow_redirects=False)
         if (self._encryption is not None and handshakes_before and self._authentications > handshakes_before
                 and response.status_code != 200):
-            # The connection was re-authenticated during this request (a new NTLM context): the body
-            # was sealed with the old one. Seal it again with the new context, once.
+            # The request went out on a new connection that had to authenticate again (the old one
+            # was closed: idle timeout, service restart), so the body was sealed with the previous
+            # NTLM context and the service could not open it - it did not act on it. Authenticate
+            # with an empty message first, as pywinrm does at the start, then seal again and send.
+            response.close()
+            self._setup_encryption(session, timeout)
             prepared = self._prepare(session, body, charset, extra_headers)
             response = session.send(prepared, timeout=timeout, allow_redirects=False)
         return self._reply(response)

@@ -105,6 +105,25 @@ def test_dropped_connection_reauthenticates_and_resends(lab):
     assert endpoint.stats()['authentications'] == 2
 
 
+def test_new_connection_reauthenticates_and_reseals(lab):
+    # A keep-alive connection that went away between requests (idle timeout, service restart): the
+    # next request opens a new connection, which Windows makes authenticate again; the body that was
+    # sealed with the old NTLM context is sealed again with the new one. Not idempotent: no resend
+    # of a request the service may have seen is involved.
+    endpoint = lab(https=False)
+    transport = Transport(_lab_settings(endpoint, endpoint.http_url, 'negotiate', True))
+    try:
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+        transport._session.get_adapter(endpoint.http_url).poolmanager.clear()  # pylint: disable=protected-access
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+        _identify_ok(transport.send(IDENTIFY, 'UTF-8'))
+    finally:
+        transport.close()
+    # first logon, the logon of the new connection that carried the stale body, the fresh logon
+    assert transport.authentications == endpoint.stats()['authentications'] == 3
+    assert endpoint.stats()['encrypted_requests'] == 3  # the stale body never decrypted
+
+
 def test_ntlm_wrong_password(lab):
     endpoint = lab(https=False)
     transport = Transport(settings(endpoint.http_url, 'negotiate', True, username=endpoint.username,
