@@ -258,6 +258,13 @@ def test_utf16_content_type(serve):
     assert request['body'] == body
 
 
+def test_ipv6_loopback(serve):
+    server = serve(ipv6=True)
+    transport = Transport(settings(server.url))
+    assert transport.send(IDENTIFY, 'UTF-8').status == 200
+    assert server.recorder.requests[0]['headers']['Host'] == '[::1]:%d' % server.port
+
+
 def test_utf8_content_type_and_user_agent(serve):
     server = serve()
     Transport(settings(server.url)).send(IDENTIFY, 'utf-8')

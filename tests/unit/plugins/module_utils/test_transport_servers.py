@@ -228,19 +228,23 @@ class _ThreadingServer(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
 class LoopbackServer:
     """An HTTP or HTTPS server on 127.0.0.1; ``respond(handler, item) -> (status, headers, body)``."""
 
-    def __init__(self, respond=ok_reply, tls=None):
+    def __init__(self, respond=ok_reply, tls=None, ipv6=False):
         self.recorder = Recorder()
-        self.httpd = _ThreadingServer(('127.0.0.1', 0), _Handler)
+        self.httpd = (_ThreadingServer6 if ipv6 else _ThreadingServer)(('::1' if ipv6 else '127.0.0.1', 0), _Handler)
         self.httpd.recorder = self.recorder
         self.httpd.respond = respond
         if tls is not None:
             self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.scheme = 'https' if tls is not None else 'http'
-        self.url = '%s://127.0.0.1:%d/wsman' % (self.scheme, self.port)
+        self.url = '%s://%s:%d/wsman' % (self.scheme, '[::1]' if ipv6 else '127.0.0.1', self.port)
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
         self.thread.start()
 
@@ -263,8 +267,8 @@ def serve():
     """Factory: ``serve(respond=..., tls=...) -> LoopbackServer``; all are closed after the test."""
     servers = []
 
-    def factory(respond=ok_reply, tls=None):
-        server = LoopbackServer(respond, tls)
+    def factory(respond=ok_reply, tls=None, ipv6=False):
+        server = LoopbackServer(respond, tls, ipv6)
         servers.append(server)
         return server
 
