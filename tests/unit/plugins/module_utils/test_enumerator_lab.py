@@ -77,7 +77,7 @@ def test_early_close_sends_release(lab):
     before = lab.stats()['enumeration_contexts_released']
     with open_session(lab, batch_items=5) as session:
         enumerator = session.enumerate('wmicimv2/Win32_Service')
-        first = [enumerator.read_item() for _ in range(3)]
+        first = [enumerator.read_item() for dummy in range(3)]
         assert all(first)
         assert lab.stats()['enumeration_contexts_open'] == 1
         enumerator.close()
