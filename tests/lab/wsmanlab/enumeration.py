@@ -38,12 +38,19 @@ MODE_OBJECT_AND_EPR = "EnumerateObjectAndEPR"
 class Item:
     """One enumeration item: how to build its instance element and its EPR (resource URI + selectors)."""
 
-    __slots__ = ("build", "resource_uri", "selectors")
+    __slots__ = ("build", "resource_uri", "selectors", "cached")
 
-    def __init__(self, build, resource_uri, selectors):
+    def __init__(self, build, resource_uri, selectors, cached=None):
         self.build = build
         self.resource_uri = resource_uri
         self.selectors = selectors
+        self.cached = cached
+
+    def serialize(self, mode):
+        """UTF-8 bytes of the item for a mode (object-mode bytes may come from the model's cache)."""
+        if mode == MODE_OBJECT and self.cached is not None:
+            return self.cached()
+        return etree.tostring(self.element(mode), encoding="utf-8")
 
     def element(self, mode):
         """The item as sent for an enumeration mode (instance, EPR, or w:Item holding both)."""
@@ -74,9 +81,11 @@ def filter_fault(message, hresult=None):
 def class_items(model, cls, rows=None, properties=None):
     """Items of instances of a WMI class (optionally only some properties)."""
     rows = model.rows(cls) if rows is None else rows
+    cacheable = properties is None and cls.name == "Win32_Service"
     for row in rows:
         yield Item(lambda row=row: model.element(cls, row, properties), cls.uri,
-                   lambda row=row: model.key_selectors(cls, row))
+                   lambda row=row: model.key_selectors(cls, row),
+                   (lambda row=row: model.service_bytes(row)) if cacheable else None)
 
 
 def wql_items(model, resource_uri, selectors, text):
@@ -293,7 +302,7 @@ def next_batch(ctx_source, pending, mode, max_elements, budget):
     else:
         candidates = ctx_source
     for entry in candidates:
-        data = entry if isinstance(entry, bytes) else etree.tostring(entry.element(mode), encoding="utf-8")
+        data = entry if isinstance(entry, bytes) else entry.serialize(mode)
         if used + len(data) > budget:
             if not out:
                 raise LabFault(ERROR_ENCODING_LIMIT, "The WS-Management service cannot process the request because the "
@@ -312,5 +321,5 @@ def next_batch(ctx_source, pending, mode, max_elements, budget):
     following = next(ctx_source, None)
     if following is None:
         return out, None, True
-    return out, etree.tostring(following.element(mode), encoding="utf-8"), False
+    return out, following.serialize(mode), False
 

@@ -77,6 +77,22 @@ def selector_fault(code, detail, message):
                     fault_detail="http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/" + detail)
 
 
+NIL = q(NS_XSI, "nil")
+KIND_TEXT, KIND_BOOL, KIND_NUMBER, KIND_DATETIME, KIND_SPECIAL = range(5)
+
+
+def _kind(cim_type):
+    if cim_type.endswith("[]") or cim_type == "ref":
+        return KIND_SPECIAL
+    if cim_type == "boolean":
+        return KIND_BOOL
+    if cim_type == "datetime":
+        return KIND_DATETIME
+    if cim_type in ("string", "char16"):
+        return KIND_TEXT
+    return KIND_NUMBER
+
+
 class CimClass:
     """One WMI class: its properties (name, CIM type), keys, and whether it is a singleton."""
 
@@ -85,6 +101,8 @@ class CimClass:
         self.uri = WMI_CIMV2 + name
         self.properties = sorted(properties, key=lambda prop: prop[0].lower())
         self.schema = {prop_name.lower(): (prop_name, cim_type) for prop_name, cim_type in properties}
+        self.plan = [(prop_name, _kind(cim_type)) for prop_name, cim_type in self.properties]
+        self.has_special = any(kind == KIND_SPECIAL for _name, kind in self.plan)
         self.keys = tuple(keys)
         self.singleton = singleton
         self.writable = frozenset(writable)
@@ -192,7 +210,7 @@ def _crc(text):
 class Model:
     """The instances of the lab's WMI classes, with the state method calls changed."""
 
-    def __init__(self, config, services=200, seed=2022, wall_clock=time.time):
+    def __init__(self, config, services=200, seed=2022, wall_clock=time.time, cache_mb=192):
         self.config = config
         self.classes = build_classes()
         self.seed = seed
@@ -203,6 +221,11 @@ class Model:
         self._known = {row[0].lower(): index for index, row in enumerate(model_data.SERVICES)}
         self.service_count = max(int(services), len(model_data.SERVICES))
         self._service_state = {}       # lower name → {property: value} overrides
+        # serialized Win32_Service instances (lower name → UTF-8 bytes), so that repeated enumerations of
+        # 10,000–100,000 services cost a dictionary lookup; bounded by cache_bytes, dropped on state changes
+        self._service_cache = {}
+        self._service_cache_size = 0
+        self.cache_bytes = cache_mb * 1024 * 1024
         self._processes = self._initial_processes()
         self._next_pid = 6000 + (seed % 97) * 4
         self._os_overrides = {}
@@ -300,19 +323,23 @@ class Model:
         """The instance as the WinRM WMI plug-in writes it: p:<Class>, alphabetical properties, xsi:nil for nulls."""
         if properties is None:
             root = copy.deepcopy(cls.template())
-            children = list(root)
-            for (prop_name, cim_type), child in zip(cls.properties, children):
+            nil = NIL
+            for (prop_name, kind), child in zip(cls.plan, list(root) if cls.has_special else root):
                 value = row.get(prop_name)
-                if cim_type.endswith("[]") or cim_type == "ref":
-                    self._fill_special(cls, root, child, prop_name, cim_type, value)
-                elif value is None:
-                    child.set(q(NS_XSI, "nil"), "true")
-                    if cim_type == "datetime":
+                if value is None:
+                    if kind == KIND_DATETIME:
                         child.remove(child[0])
-                elif cim_type == "datetime":
+                    child.set(nil, "true")
+                elif kind == KIND_TEXT:
+                    child.text = value
+                elif kind == KIND_BOOL:
+                    child.text = "true" if value else "false"
+                elif kind == KIND_NUMBER:
+                    child.text = str(value)
+                elif kind == KIND_DATETIME:
                     child[0].text = value
                 else:
-                    child.text = _text(value)
+                    self._fill_special(cls, root, child, prop_name, cls.schema[prop_name.lower()][1], value)
             return root
         root = etree.Element(q(cls.uri, cls.name), nsmap={"p": cls.uri, "cim": NS_CIM, "xsi": NS_XSI})
         root.set(q(NS_XSI, "type"), "p:%s_Type" % cls.name)
@@ -419,6 +446,22 @@ class Model:
     def _set_service(self, name, **values):
         with self._lock:
             self._service_state.setdefault(name.lower(), {}).update(values)
+            dropped = self._service_cache.pop(name.lower(), None)
+            if dropped is not None:
+                self._service_cache_size -= len(dropped)
+
+    def service_bytes(self, row):
+        """UTF-8 serialization of a Win32_Service instance, cached while the cache has room."""
+        key = row["Name"].lower()
+        data = self._service_cache.get(key)
+        if data is not None:
+            return data
+        data = etree.tostring(self.element(self.classes["win32_service"], row), encoding="utf-8")
+        with self._lock:
+            if key not in self._service_state and self._service_cache_size + len(data) <= self.cache_bytes:
+                self._service_cache[key] = data
+                self._service_cache_size += len(data)
+        return data
 
     def _dependents(self, name, running_only=True):
         result = []
