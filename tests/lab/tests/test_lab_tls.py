@@ -2,11 +2,14 @@
 
 import socket
 import ssl
+import sys
 
 import pytest
 import requests
 from cryptography import x509
 from pypsrp.wsman import _TransportHTTP
+
+from conftest import LAB_SCRIPT
 
 IDENTIFY = (
     b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" '
@@ -61,21 +64,16 @@ def test_tls_1_2_is_accepted(lab):
     assert negotiated[0] == "TLSv1.2"
 
 
-def test_tls_below_1_2_is_refused(lab):
-    endpoint = lab()
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    try:
-        context.minimum_version = ssl.TLSVersion.TLSv1
-        context.maximum_version = ssl.TLSVersion.TLSv1_1
-        context.set_ciphers("ALL:@SECLEVEL=0")
-    except (ValueError, ssl.SSLError):
-        pytest.skip("this OpenSSL cannot even offer TLS 1.1")
-    with socket.create_connection((endpoint.bind, endpoint.https_port), timeout=10) as raw:
-        with pytest.raises((ssl.SSLError, OSError)):
-            with context.wrap_socket(raw, server_hostname="127.0.0.1"):
-                pass
+def test_server_context_refuses_below_tls_1_2(tmp_path):
+    """The listener's TLS floor is 1.2 (a handshake test could pass only because the client refuses 1.1)."""
+    sys.path.insert(0, str(LAB_SCRIPT.parent))
+    from wsmanlab import certs
+    from wsmanlab.server import make_tls_context
+    authority = certs.CertificateAuthority()
+    authority.issue_server(["localhost"]).write(str(tmp_path / "s.pem"), str(tmp_path / "s.key"))
+    context = make_tls_context(str(tmp_path / "s.pem"), str(tmp_path / "s.key"), client_ca_pem=authority.ca.cert_pem)
+    assert context.minimum_version == ssl.TLSVersion.TLSv1_2
+    assert context.verify_mode == ssl.CERT_OPTIONAL  # client certificates requested, not required
 
 
 def test_pypsrp_negotiate_over_https_verifying_the_ca(lab):
