@@ -92,6 +92,12 @@ def error_result(exc):
         reason = (exc.fault_message or exc.reason or '').strip()
         if exc.provider_fault and exc.provider_fault.strip() and exc.provider_fault.strip() not in reason:
             reason = (reason + ' Provider: ' + exc.provider_fault.strip()).strip()
+        wmi_message = (exc.wmi_error or {}).get('Message') if isinstance(exc.wmi_error, dict) else None
+        wmi_code = _wmi_code(exc)
+        if wmi_message and wmi_message.strip() and wmi_message.strip() not in reason:
+            reason = (reason + ' WMI: ' + wmi_message.strip()).strip()
+            if wmi_code is not None:
+                reason += ' (%s)' % _hex(wmi_code)
         if not reason:
             reason = str(exc)
         parts = ['WS-Management fault from %s' % (endpoint or 'the service')]

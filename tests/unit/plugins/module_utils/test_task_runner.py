@@ -45,7 +45,7 @@ def _fault():
         fault_message='The service cannot find the resource identified by the resource URI and selectors.',
         provider='WMI Provider', provider_path='%systemroot%\\system32\\WsmWmiPl.dll',
         provider_fault='No instance found with given property values.',
-        wmi_error={'error_Code': '2147749890'}, fault_xml='<f:WSManFault/>', http_status=500, endpoint=ENDPOINT)
+        wmi_error={'error_Code': '2147749890', 'Message': 'Not found in WMI.'}, fault_xml='<f:WSManFault/>', http_status=500, endpoint=ENDPOINT)
 
 
 def test_fault_result_names_endpoint_code_and_reason():
@@ -57,6 +57,7 @@ def test_fault_result_names_endpoint_code_and_reason():
     assert '2150858752' in msg and '0x80338000' in msg and 'ERROR_WSMAN_RESOURCE_NOT_FOUND' in msg
     assert 'cannot find the resource' in msg
     assert 'No instance found' in msg  # the provider's words
+    assert 'WMI: Not found in WMI. (0x80041002)' in msg
     assert 'server1.example.com' in msg
     fault = result['wsman_fault']
     assert fault['code'] == 2150858752
@@ -64,7 +65,7 @@ def test_fault_result_names_endpoint_code_and_reason():
     assert fault['soap_subcode'] == 'w:InvalidSelectors'
     assert fault['provider'] == 'WMI Provider'
     assert fault['provider_fault'] == 'No instance found with given property values.'
-    assert fault['wmi_error'] == {'error_Code': '2147749890'}
+    assert fault['wmi_error'] == {'error_Code': '2147749890', 'Message': 'Not found in WMI.'}
     json.dumps(result)
 
 
