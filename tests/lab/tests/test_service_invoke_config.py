@@ -192,3 +192,16 @@ def test_wmi_create_is_not_supported():
 def test_enumerating_a_config_section_is_not_supported():
     status, root = call(service(), ENUMERATE, resource_uri=CONFIG + "/service", body=enumerate_body())
     assert fault_of(root)["wsman_code"] == 2150858771
+
+
+def test_state_changes_show_in_later_enumerations_despite_the_cache():
+    svc = service()
+
+    def states():
+        items, _trips = enumerate_all(svc, SERVICE_URI, batch=500)
+        return {prop(item, "Name"): prop(item, "State") for item in items}
+    assert states()["W32Time"] == "Stopped"  # fills the cache of serialized instances
+    assert return_value(invoke(svc, SERVICE_URI, "StartService", [("Name", "W32Time")])[1]) == 0
+    assert states()["W32Time"] == "Running"
+    assert return_value(invoke(svc, SERVICE_URI, "StopService", [("Name", "W32Time")])[1]) == 0
+    assert states()["W32Time"] == "Stopped"

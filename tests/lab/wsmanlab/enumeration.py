@@ -322,4 +322,3 @@ def next_batch(ctx_source, pending, mode, max_elements, budget):
     if following is None:
         return out, None, True
     return out, following.serialize(mode), False
-

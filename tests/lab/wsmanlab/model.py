@@ -361,13 +361,13 @@ class Model:
         return root
 
     @staticmethod
-    def _fill_special(cls, root, child, prop_name, cim_type, value):
+    def _fill_special(wmi_class, root, child, prop_name, cim_type, value):
         if cim_type == "ref":
             if value is None:
                 child.set(q(NS_XSI, "nil"), "true")
                 return
             uri, selectors = value
-            epr = endpoint_reference(q(cls.uri, prop_name), uri, selectors)
+            epr = endpoint_reference(q(wmi_class.uri, prop_name), uri, selectors)
             child.extend(list(epr))
             return
         # arrays: one element per item, an absent array is one element with xsi:nil
@@ -377,7 +377,7 @@ class Model:
         child.text = _text(value[0])
         anchor = child
         for item in value[1:]:
-            extra = etree.Element(q(cls.uri, prop_name))
+            extra = etree.Element(q(wmi_class.uri, prop_name))
             extra.text = _text(item)
             anchor.addnext(extra)
             anchor = extra

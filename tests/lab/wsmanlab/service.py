@@ -401,36 +401,36 @@ class WSManService:
         return self._reply(request, TRANSFER + "PutResponse", element)
 
     @staticmethod
-    def _wmi_put_values(cls, element):
+    def _wmi_put_values(wmi_class, element):
         """Property values of a WMI Put body; it must hold every non-array property (session-put.md)."""
         if element is None:
             raise _fault(ERROR_INVALID_REPRESENTATION, "The WS-Management service cannot process the request because the "
-                         "Put body is empty; send the whole <p:%s xmlns:p=\"%s\"> instance." % (cls.name, cls.uri),
+                         "Put body is empty; send the whole <p:%s xmlns:p=\"%s\"> instance." % (wmi_class.name, wmi_class.uri),
                          (NS_TRANSFER, "InvalidRepresentation"))
         tag = etree.QName(element)
-        if tag.localname != cls.name or (tag.namespace or "").lower() != cls.uri.lower():
+        if tag.localname != wmi_class.name or (tag.namespace or "").lower() != wmi_class.uri.lower():
             raise _fault(ERROR_INVALID_REPRESENTATION, "The WS-Management service cannot process the request because the "
                          "Put body root is {%s}%s; expected %s in namespace %s (names are case-sensitive)."
-                         % (tag.namespace, tag.localname, cls.name, cls.uri), (NS_TRANSFER, "InvalidRepresentation"))
+                         % (tag.namespace, tag.localname, wmi_class.name, wmi_class.uri), (NS_TRANSFER, "InvalidRepresentation"))
         values = {}
         for child in element:
             if not isinstance(child.tag, str):
                 continue
             local = etree.QName(child).localname
-            entry = cls.schema.get(local.lower())
+            entry = wmi_class.schema.get(local.lower())
             if entry is None or entry[0] != local:
                 raise _fault(ERROR_INVALID_REPRESENTATION, "The WS-Management service cannot process the request because "
-                             "%s is not a property of %s (names are case-sensitive)." % (local, cls.name),
+                             "%s is not a property of %s (names are case-sensitive)." % (local, wmi_class.name),
                              (NS_TRANSFER, "InvalidRepresentation"))
             nil = (child.get("{http://www.w3.org/2001/XMLSchema-instance}nil") or "").lower() == "true"
             datetime_child = _first_child(child)
             values[local] = None if nil else (datetime_child.text if datetime_child is not None else (child.text or ""))
-        missing = [name for name, cim_type in cls.properties
+        missing = [name for name, cim_type in wmi_class.properties
                    if not cim_type.endswith("[]") and cim_type != "ref" and name not in values]
         if missing:
             raise _fault(ERROR_INVALID_REPRESENTATION, "The WS-Management service cannot process the request because the "
                          "Put body lacks properties of %s: %s. A WMI Put must carry every non-array property."
-                         % (cls.name, ", ".join(missing)), (NS_TRANSFER, "InvalidRepresentation"))
+                         % (wmi_class.name, ", ".join(missing)), (NS_TRANSFER, "InvalidRepresentation"))
         return values
 
     def _create(self, request, _identity):

@@ -278,7 +278,11 @@ def compile_where(node, schema):
         regex = node[2]
         if cim_type not in ("string", "datetime", "char16"):
             raise WQLError("Invalid query: LIKE needs a string property; %s is %s." % (name, cim_type))
-        return lambda get: (lambda value: value is not None and regex.fullmatch(str(value)) is not None)(get(name))
+
+        def like(get):
+            value = get(name)
+            return value is not None and regex.fullmatch(str(value)) is not None
+        return like
     _cmp, _prop, op, literal = node
     if literal is None:
         if op not in ("=", "<>", "!="):
