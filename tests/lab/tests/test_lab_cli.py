@@ -101,7 +101,14 @@ def test_other_paths_get_404_and_get_on_wsman_405(lab):
     response = requests.get(endpoint.http_url, timeout=10)
     assert response.status_code == 405
     assert response.headers["Allow"] == "POST"
-    assert endpoint.stats()["requests"] == 1  # only the GET on /wsman reached the WS-Management path
+    conn = http.client.HTTPConnection("127.0.0.1", endpoint.http_port, timeout=10)
+    conn.request("HEAD", "/wsman")
+    head = conn.getresponse()
+    assert head.status == 405 and head.read() == b""
+    conn.request("POST", "/wsman", body=IDENTIFY, headers=ANONYMOUS)  # the connection is still in step
+    assert conn.getresponse().status == 200
+    conn.close()
+    assert endpoint.stats()["requests"] == 3  # GET, HEAD and POST on /wsman; not the 404s
 
 
 def test_custom_path(lab):
@@ -164,6 +171,14 @@ def test_control_paths(lab):
     response = requests.get("http://127.0.0.1:%d/lab/unknown" % endpoint.http_port, timeout=10)
     assert response.status_code == 404
     assert "GET /lab/stats" in response.json()["error"]
+
+
+def test_control_paths_are_for_loopback_clients_only():
+    sys.path.insert(0, str(LAB_SCRIPT.parent))
+    from wsmanlab.server import is_loopback
+    assert is_loopback("127.0.0.1") and is_loopback("127.8.9.1") and is_loopback("::1") and is_loopback("::ffff:127.0.0.1")
+    assert not is_loopback("192.0.2.10") and not is_loopback("2001:db8::1") and not is_loopback("::ffff:192.0.2.1")
+    assert not is_loopback("not-an-address")
 
 
 def test_log_line_per_request_without_secrets(lab):

@@ -130,6 +130,8 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         parts.append("\r\n")
         data = "".join(parts).encode("latin-1")
+        if self.command == "HEAD":  # Content-Length announced, no body (RFC 9110 9.3.2)
+            body = b""
         if truncate:
             data = data + body[: len(body) // 2]
             self.close_connection = True
