@@ -157,7 +157,12 @@ class Transport:
 
     @property
     def authentications(self):
-        """How many authentication handshakes completed (1 for a session that stayed authenticated)."""
+        """How many authentications completed, counted as the service counts them.
+
+        NTLM/Negotiate, Kerberos, CredSSP: completed handshakes (1 for a session that stayed
+        authenticated, +1 for each new connection that had to log on again). Basic and Digest:
+        accepted requests that carried credentials. Client certificate: accepted TLS connections.
+        """
         return self._authentications
 
     @property
