@@ -208,6 +208,23 @@ def test_anonymous_identify(lab):
     assert endpoint.stats()["authentications"] == 0
 
 
+def test_anonymous_request_other_than_identify_is_challenged(lab):
+    endpoint = lab()
+    get = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" '
+        b'xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header>'
+        b"<a:To>%s</a:To><w:ResourceURI s:mustUnderstand=\"true\">http://schemas.microsoft.com/wbem/wsman/1/config</w:ResourceURI>"
+        b"<a:ReplyTo><a:Address s:mustUnderstand=\"true\">http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>"
+        b"<a:Action s:mustUnderstand=\"true\">http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action>"
+        b"<w:MaxEnvelopeSize s:mustUnderstand=\"true\">153600</w:MaxEnvelopeSize>"
+        b"<a:MessageID>uuid:0D2B6A64-1A55-4C5B-9D51-2F0C3E2B8C11</a:MessageID><w:OperationTimeout>PT60S</w:OperationTimeout>"
+        b"</s:Header><s:Body/></s:Envelope>"
+    ) % endpoint.http_url.encode()
+    response = requests.post(endpoint.http_url, data=get, headers={"Content-Type": SOAP_CT, "WSMANIDENTIFY": "unauthenticated"}, timeout=10)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Negotiate"
+
+
 def test_digest_only_when_enabled(lab):
     plain = lab()
     response = requests.post(plain.http_url, data=IDENTIFY, auth=requests.auth.HTTPDigestAuth(plain.username, plain.password),

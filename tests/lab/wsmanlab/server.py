@@ -291,6 +291,8 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
             return 500, self._send(500, headers=outcome.headers), identity, "service error"
         if response.status in (400, 500) and response.body:
             lab.stats.incr("faults")
+        if response.status == 401:  # the service refused an anonymous operation: challenge as for any 401
+            outcome.headers.extend(("WWW-Authenticate", value) for value in lab.authenticator.challenges(self.secure))
         note = "injected %s" % injection.kind if injection is not None else ""
         return self._reply(response.status, response.body, response.content_type, outcome, context, truncate) + (identity, note)
 
