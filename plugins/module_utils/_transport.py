@@ -411,6 +411,16 @@ class Transport:
         if winrm is None:
             raise WSManError('%s does not support message encryption; use HTTPS or WSManFlagNoEncryption'
                              % self._mechanism)
+        auth = session.auth
+        capable = {
+            'ntlm': hasattr(auth, 'session_security'),
+            'kerberos': bool(getattr(auth, 'winrm_encryption_available', False)),
+            'credssp': True,
+        }.get(winrm.auth_method, False)
+        if not capable:
+            raise WSManError('%s to %s over HTTP needs message encryption, which the installed %s library cannot do; '
+                             'use HTTPS, or install a current version (%s).'
+                             % (self._mechanism, self._url, winrm.auth_method, _INSTALL_HINTS.get(winrm.auth_method, '')))
         winrm.read_timeout_sec = timeout
         winrm.message_encryption = 'always'
         try:
