@@ -31,6 +31,7 @@ import base64
 import http.client
 import os
 import socket
+import ssl
 from urllib.parse import urlsplit, urlunsplit
 
 try:
@@ -273,6 +274,9 @@ def _reconnect_in_place(conn):
     urllib3 keeps a reference to the socket object across the tunnel set-up, so the connection is
     replaced underneath it (``dup2`` of a fresh connection onto the same descriptor, POSIX).
     """
+    if isinstance(conn.sock, ssl.SSLSocket):
+        raise ProxyTunnelError(407, 'the TLS proxy closed the connection after its authentication challenge; '
+                                    'use an http:// proxy URL or a proxy that keeps the connection open')
     fresh = socket.create_connection((conn.host, conn.port), timeout=conn.sock.gettimeout())
     try:
         os.dup2(fresh.fileno(), conn.sock.fileno())
