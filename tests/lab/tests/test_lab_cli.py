@@ -50,6 +50,14 @@ def test_bad_options_are_named_without_a_traceback(tmp_path):
         assert "Traceback" not in result.stderr
 
 
+def test_port_in_use_is_named(lab):
+    busy = lab(https=False)
+    result = _run("--http-port", str(busy.http_port), "--https-port", "-1", "--max-runtime", "5")
+    assert result.returncode == 2
+    assert "cannot listen on 127.0.0.1 (http %d" % busy.http_port in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_port_file_and_stdout_announce_the_listeners(lab):
     endpoint = lab()
     info = json.loads(open(endpoint.workdir + "/lab-ports.json", encoding="utf-8").read())

@@ -272,7 +272,7 @@ class Authenticator:
 
     # -- the decision ---------------------------------------------------------------------------
 
-    def authenticate(self, conn, headers, secure):
+    def authenticate(self, conn, headers, secure, method="POST"):
         """Authenticate one request; ``conn`` is the connection's ConnectionAuth."""
         authorization = headers.get("Authorization")
         if not authorization:
@@ -289,7 +289,7 @@ class Authenticator:
         if lowered == "basic":
             return self._basic(data.strip(), secure)
         if lowered == "digest":
-            return self._digest(data, secure, headers)
+            return self._digest(data, secure, method)
         if scheme == MUTUAL_SCHEME:
             return self._certificate(conn, secure)
         return self._refuse(secure, "scheme %r is not offered" % scheme[:40])
@@ -404,7 +404,7 @@ class Authenticator:
     def _digest_challenge(self, stale=False):
         return 'Digest realm="%s", nonce="%s", stale="%s", qop="auth"' % (self.digest_realm, self._make_nonce(), "true" if stale else "false")
 
-    def _digest(self, data, secure, headers):
+    def _digest(self, data, secure, method):
         if not self.digest:
             return self._refuse(secure, "Digest is not accepted (the WinRM service never accepts it; start the lab with --digest)")
         params = _parse_digest(data)
@@ -421,7 +421,7 @@ class Authenticator:
             return Outcome(status=401, headers=[("WWW-Authenticate", self._digest_challenge(stale=True))])
         password = self.users.password_of(user)
         ha1 = _md5("%s:%s:%s" % (name, params["realm"], password))
-        ha2 = _md5("%s:%s" % (headers.get("_method", "POST"), params["uri"]))
+        ha2 = _md5("%s:%s" % (method, params["uri"]))
         if params.get("qop"):
             expected = _md5("%s:%s:%s:%s:%s:%s" % (ha1, params["nonce"], params.get("nc", ""), params.get("cnonce", ""), params["qop"], ha2))
         else:

@@ -243,7 +243,7 @@ class LabRequestHandler(http.server.BaseHTTPRequestHandler):
     def _wsman(self, body):
         lab = self.server.lab
         conn = self.conn_auth
-        outcome = lab.authenticator.authenticate(conn, self.headers, self.secure)
+        outcome = lab.authenticator.authenticate(conn, self.headers, self.secure, self.command)
         if not outcome.ok:
             return outcome.status, self._send(outcome.status, headers=outcome.headers), None, "auth"
         identity = outcome.identity
