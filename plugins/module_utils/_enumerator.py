@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import collections
 import copy as copy_module
+import functools
 import re
+import threading
 
 from ansible_collections.wsman.automation.plugins.module_utils._errors import (
     ERROR_CODES,
@@ -225,8 +227,61 @@ def build_enumerate_request(locator, filter_value, dialect, flags, batch_items):
     return enumerate_el
 
 
+def _send_pull(session, locator, params, batch_items, context):
+    """Send Pull (retrying a timed-out one); return ``(response envelope, Pulls sent)``.
+
+    A plain function, so a helper thread running it holds no reference to the Enumerator (which
+    can then be garbage-collected, and Release its context, at once).
+    """
+    attempts = 0
+    while True:
+        pull = etree.Element(_N_PULL)
+        pull.append(copy_module.deepcopy(context))
+        etree.SubElement(pull, _N_MAX_ELEMENTS).text = str(batch_items)
+        attempts += 1
+        try:
+            return session.request(ACTION_PULL, locator, pull, params=params), attempts
+        except WSManFault as fault:
+            if fault.code == _TIMED_OUT and attempts <= PULL_TIMEOUT_RETRIES:
+                continue
+            fault.pulls = attempts
+            raise
+
+
+class _PendingPull:
+    """One Pull running on a helper thread while the caller works through the current batch."""
+
+    def __init__(self, function):
+        self.result = None
+        self.error = None
+        self._thread = threading.Thread(target=self._run, args=(function,), name='wsman-pull', daemon=True)
+        self._thread.start()
+
+    def _run(self, function):
+        # Whatever happens on the helper thread is handed to the caller by wait().
+        try:
+            self.result = function()
+        except BaseException as exc:  # pylint: disable=broad-except
+            self.error = exc
+
+    def wait(self):
+        """The result of the Pull, or its exception raised here."""
+        if threading.current_thread() is not self._thread:
+            self._thread.join()
+        if self.error is not None:
+            error, self.error = self.error, None
+            raise error
+        return self.result
+
+
 class Enumerator:
-    """The items of one enumeration (IWSManEnumerator). Created by ``Session.enumerate``."""
+    """The items of one enumeration (IWSManEnumerator). Created by ``Session.enumerate``.
+
+    With ``prefetch`` (the session's ``prefetch``, default True) the next Pull is sent as soon as a
+    batch arrives, on a helper thread, so the service prepares batch N+1 while the caller converts
+    batch N. At most one Pull is in flight; items, errors and Release behave exactly as without it
+    (an error of a prefetched Pull is raised when the caller reaches it).
+    """
 
     def __init__(self, session, locator, enumerate_body):
         self._session = session
@@ -234,15 +289,18 @@ class Enumerator:
         # Timeout, BatchItems and MaxEnvelopeSize cannot change mid-enumeration (facts §5.2, §7.4).
         self._batch_items = session.batch_items
         self._params = session.envelope_params()
+        self._prefetch = bool(getattr(session, 'prefetch', False))
         self._items = collections.deque()
         self._context = None
         self._end = False
         self._error = ''
         self._closed = False
+        self._pending = None
         self.pulls = 0
         self.released = False
         response = session.request(ACTION_ENUMERATE, locator, enumerate_body, params=self._params)
         self._take(response, _N_ENUMERATE_RESPONSE)
+        self._start_prefetch()
 
     # --- state ----------------------------------------------------------------------------------
     @property
@@ -285,11 +343,12 @@ class Enumerator:
             yield to_text(element)
 
     # --- protocol -------------------------------------------------------------------------------
-    def _take(self, envelope, response_tag):
+    def _take(self, envelope, response_tag, keep_items=True):
         body = envelope.find('{http://www.w3.org/2003/05/soap-envelope}Body')
         response = body.find(response_tag) if body is not None else None
         if response is None:
             self._end = True
+            self._context = None
             return
         end = False
         for child in response:
@@ -297,37 +356,38 @@ class Enumerator:
             if tag == _N_CONTEXT:
                 self._context = child
             elif tag in _ITEMS_TAGS:
-                self._items.extend(item for item in child if item.tag.__class__ is str)
+                if keep_items:
+                    self._items.extend(item for item in child if item.tag.__class__ is str)
             elif tag in _EOS_TAGS:
                 end = True
         if end or self._context is None:
             self._end = True
             self._context = None
 
+    def _start_prefetch(self):
+        if self._prefetch and not self._end and not self._closed and self._pending is None:
+            self._pending = _PendingPull(functools.partial(
+                _send_pull, self._session, self._locator, self._params, self._batch_items, _copy_context(self._context)))
+
     def _fill(self):
         while not self._items and not self._end and not self._closed:
-            self._pull()
-
-    def _pull(self):
-        retries = 0
-        while True:
-            pull = etree.Element(_N_PULL)
-            pull.append(_copy_context(self._context))
-            etree.SubElement(pull, _N_MAX_ELEMENTS).text = str(self._batch_items)
+            pending, self._pending = self._pending, None
             try:
-                self.pulls += 1
-                response = self._session.request(ACTION_PULL, self._locator, pull, params=self._params)
+                if pending is not None:
+                    response, attempts = pending.wait()
+                else:
+                    response, attempts = _send_pull(self._session, self._locator, self._params, self._batch_items,
+                                                    self._context)
             except WSManFault as fault:
-                if fault.code == _TIMED_OUT and retries < PULL_TIMEOUT_RETRIES:
-                    retries += 1
-                    continue
+                self.pulls += getattr(fault, 'pulls', 1)
                 self._stop(fault, release=fault.code != _CONTEXT_GONE)
                 raise
             except WSManError as exc:
                 self._stop(exc, release=True)
                 raise
+            self.pulls += attempts
             self._take(response, _N_PULL_RESPONSE)
-            return
+            self._start_prefetch()
 
     def _stop(self, exc, release):
         self._error = self._session.error or getattr(exc, 'fault_xml', '') or ''
@@ -335,6 +395,23 @@ class Enumerator:
             self._context = None
             self._end = True
         self.close()
+
+    def _settle_pending(self):
+        """Wait for a Pull in flight; its context (or its end) decides whether to Release."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            response, attempts = pending.wait()
+        except WSManFault as fault:
+            self.pulls += getattr(fault, 'pulls', 1)
+            if fault.code == _CONTEXT_GONE:
+                self._context, self._end = None, True
+            return
+        except WSManError:
+            return
+        self.pulls += attempts
+        self._take(response, _N_PULL_RESPONSE, keep_items=False)
 
     def _release(self):
         context, self._context = self._context, None
@@ -356,6 +433,7 @@ class Enumerator:
             return
         self._closed = True
         self._items.clear()
+        self._settle_pending()
         if not getattr(self._session, 'closed', False):
             self._release()
 

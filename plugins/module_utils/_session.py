@@ -115,6 +115,9 @@ class Session:
         self._error = ''
         self._closed = False
         self.requests = 0
+        #: Enumerators send the next Pull while the caller works through the current batch
+        #: (one Pull in flight at most; see ``_enumerator``). Set False for strictly sequential I/O.
+        self.prefetch = True
 
     # --- properties -----------------------------------------------------------------------------
     @property

@@ -102,9 +102,10 @@ class Replay:
         return self.sent[index].find(S + 'Body')[0]
 
 
-def make_session(*steps, batch_items=None):
+def make_session(*steps, batch_items=None, prefetch=False):
     settings = WSMan(ClientConfig(allow_unencrypted=True)).create_session('http://127.0.0.1:5985', 'UseNoAuthentication').settings
     session = Session(settings, transport=Replay(*steps))
+    session.prefetch = prefetch
     if batch_items:
         session.batch_items = batch_items
     return session
@@ -319,3 +320,53 @@ def test_session_changes_do_not_reach_a_running_enumeration():
     assert pull.findtext('.//' + N + 'MaxElements') == '3'
     assert pull.findtext('.//' + W + 'MaxEnvelopeSize') == '153600'
     assert pull.findtext('.//' + W + 'OperationTimeout') == 'PT60.000S'
+
+
+# --- prefetch: the next Pull is in flight while the caller converts the current batch ----------------
+
+def test_prefetch_gives_the_same_items_and_requests():
+    steps = [(ENUMERATE, enumerate_response(['a', 'b'])), (PULL, pull_response(['c', 'd'])),
+             (PULL, pull_response(['e'], end=True))]
+    session = make_session(*steps, batch_items=2, prefetch=True)
+    assert names(session.enumerate('wmicimv2/Win32_Service')) == ['a', 'b', 'c', 'd', 'e']
+    assert session._transport.actions() == ['Enumerate', 'Pull', 'Pull']  # pylint: disable=protected-access
+
+
+def test_prefetch_close_waits_for_the_pull_and_releases_its_context():
+    session = make_session((ENUMERATE, enumerate_response(['a', 'b'], context='uuid:CTX-1')),
+                           (PULL, pull_response(['c', 'd'], context='uuid:CTX-2')), (RELEASE, release_response()),
+                           batch_items=2, prefetch=True)
+    enumerator = session.enumerate('wmicimv2/Win32_Service')
+    assert instance_to_dict(enumerator.read_element()) == {'Name': 'a'}
+    enumerator.close()
+    transport = session._transport  # pylint: disable=protected-access
+    assert transport.actions() == ['Enumerate', 'Pull', 'Release']
+    assert transport.body(2).findtext(N + 'EnumerationContext') == 'uuid:CTX-2'
+    assert enumerator.pulls == 1 and enumerator.released
+
+
+def test_prefetch_no_release_when_the_prefetched_pull_ended_the_sequence():
+    session = make_session((ENUMERATE, enumerate_response(['a', 'b'])), (PULL, pull_response(['c'], end=True)),
+                           batch_items=2, prefetch=True)
+    with session.enumerate('wmicimv2/Win32_Service') as enumerator:
+        assert enumerator.read_item()
+    assert session._transport.actions() == ['Enumerate', 'Pull']  # pylint: disable=protected-access
+
+
+def test_prefetch_error_is_raised_when_reached():
+    session = make_session((ENUMERATE, enumerate_response(['a', 'b'])), (PULL, fault(2150858793, 'w:TimedOut')),
+                           (RELEASE, release_response()), batch_items=2, prefetch=True)
+    enumerator = session.enumerate('wmicimv2/Win32_Service')
+    assert names([enumerator.read_item(), enumerator.read_item()]) == ['a', 'b']  # the batch in hand is intact
+    with pytest.raises(WSManFault):
+        enumerator.read_item()
+    assert session._transport.actions() == ['Enumerate', 'Pull', 'Release']  # pylint: disable=protected-access
+
+
+def test_prefetch_garbage_collection_releases_at_once():
+    session = make_session((ENUMERATE, enumerate_response(['a'])), (PULL, pull_response(['b'])),
+                           (RELEASE, release_response()), prefetch=True)
+    enumerator = session.enumerate('wmicimv2/Win32_Service')
+    del enumerator
+    gc.collect()
+    assert session._transport.actions() == ['Enumerate', 'Pull', 'Release']  # pylint: disable=protected-access
