@@ -66,7 +66,7 @@ class Lab:
 
 def median_time(function, repeats):
     times, result = [], None
-    for _ in range(repeats):
+    for dummy in range(repeats):
         start = time.perf_counter()
         result = function()
         times.append(time.perf_counter() - start)
@@ -178,9 +178,9 @@ def bench_playbooks(workdir, tasks, repeats):
                    ANSIBLE_PERSISTENT_CONTROL_PATH_DIR=os.path.join(workdir, 'pc'), ANSIBLE_LOCAL_TEMP=os.path.join(workdir, 'tmp'),
                    ANSIBLE_NOCOLOR='1')
         before = _lab_stats(lab)
-        wsman_s, _ = median_time(lambda: _playbook(env, inventory, wsman_play), repeats)
+        wsman_s, dummy = median_time(lambda: _playbook(env, inventory, wsman_play), repeats)
         after = _lab_stats(lab)
-        uri_s, _ = median_time(lambda: _playbook(env, inventory, uri_play), repeats)
+        uri_s, dummy = median_time(lambda: _playbook(env, inventory, uri_play), repeats)
     finally:
         lab.stop()
     return {
@@ -229,7 +229,7 @@ def bench_memory(workdir, totals, batches):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--quick', action='store_true', help='smaller sizes and one repeat (a smoke run)')
     parser.add_argument('--output', default=os.path.join(HERE, 'results', 'bench.json'))
     args = parser.parse_args()
