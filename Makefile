@@ -30,8 +30,10 @@ tree: venv
 
 test: venv
 	rm -rf $(TREE)/tests/output/junit $(BUILD)/junit
-	$(MAKE) sanity units lab-test integration docs-lint docs-build build-smoke
-	$(MAKE) summary
+	@# -k: every stage runs and reports, even after an earlier one failed; the run fails at the end.
+	$(MAKE) -k sanity units lab-test integration docs-lint docs-build build-smoke; rc=$$?; \
+	$(MAKE) --no-print-directory summary || rc=1; \
+	if [ $$rc != 0 ]; then echo "make test: FAILED (see the stages above)"; fi; exit $$rc
 
 sanity: tree
 	cd $(TREE) && $(AT) sanity $(AT_OPTS)
