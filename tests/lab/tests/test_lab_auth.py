@@ -13,6 +13,7 @@ import pytest
 import requests
 import spnego
 import spnego.exceptions
+from cryptography import x509
 from lxml import etree
 from pypsrp.exceptions import AuthenticationError, WinRMTransportError
 from pypsrp.wsman import _TransportHTTP
@@ -246,6 +247,10 @@ MUTUAL = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 def test_client_certificate_mapped_to_an_account(lab):
     endpoint = lab(cert_map=["lab-client:labadmin", "stranger:labadmin"])
     cert = endpoint.client_cert("lab-client")
+    with open(cert[0], "rb") as handle:
+        issued = x509.load_pem_x509_certificate(handle.read())
+    others = issued.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.OtherName)
+    assert [(o.type_id.dotted_string, o.value) for o in others] == [("1.3.6.1.4.1.311.20.2.3", b"\x0c\x0elabadmin@LAB01")]
     headers = {"Content-Type": SOAP_CT, "Authorization": MUTUAL}
     response = requests.post(endpoint.https_url, data=IDENTIFY, headers=headers, cert=cert, verify=endpoint.ca_file, timeout=10)
     assert response.status_code == 200

@@ -143,6 +143,9 @@ class CertificateMap:
     def common_names(self):
         return sorted(self._map)
 
+    def account_of(self, common_name):
+        return self._map[common_name]
+
     def user_for(self, peer_cert):
         """The account for a verified peer certificate dict (``SSLSocket.getpeercert()``), or None."""
         if not peer_cert:

@@ -229,7 +229,8 @@ def _serve(args, bind, log, service_module, config, users, cert_map, injections,
                 os.makedirs(args.client_cert_dir, exist_ok=True)
                 for common_name in cert_map.common_names():
                     base = os.path.join(args.client_cert_dir, common_name)
-                    authority.issue_client(common_name).write(base + ".pem", base + ".key")
+                    upn = "%s@%s" % (cert_map.account_of(common_name), config.computer_name)  # as Windows certificate mapping wants
+                    authority.issue_client(common_name, upn=upn).write(base + ".pem", base + ".key")
             except OSError as exc:
                 raise _Fatal("--client-cert-dir %s: %s" % (args.client_cert_dir, exc.strerror)) from None
         try:
