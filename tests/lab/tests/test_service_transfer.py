@@ -39,6 +39,10 @@ def test_identify_anonymous_hides_the_version_facts_8():
 def test_anonymous_get_is_refused_with_401():
     status, root = call(service(), GET, identity=None, resource_uri=CIMV2 + "Win32_LocalTime")
     assert status == 401 and root is None
+    # challenged before any header check: no fault detail leaks to an unauthenticated client
+    status, root = call(service(), GET, identity=None, message_id=False, resource_uri=CIMV2 + "Win32_LocalTime")
+    assert status == 401 and root is None
+    assert service().handle(b"<not-xml", "application/soap+xml;charset=UTF-8", None, False).status == 401
 
 
 def test_get_service_instance_shape():

@@ -140,12 +140,19 @@ class WSManService:
     def handle(self, body, content_type, identity, secure):
         """Answer one decrypted request body; never raises."""
         request = None
+        if identity is None:
+            # an anonymous client gets Identify and nothing else: whatever else it sent is challenged
+            try:
+                request = parse_request(body, content_type, self.config.max_envelope_size_kb * 1024)
+            except LabFault:
+                return LabResponse(401, b"", "")
+            if not request.is_identify:
+                return LabResponse(401, b"", "")
         try:
-            request = parse_request(body, content_type, self.config.max_envelope_size_kb * 1024)
+            if request is None:
+                request = parse_request(body, content_type, self.config.max_envelope_size_kb * 1024)
             if request.is_identify:
                 return self._identify(request, identity, secure)
-            if identity is None:
-                return LabResponse(401, b"", "")
             if identity.user.lower() in {user.lower() for user in self.config.non_admin_users}:
                 raise _fault(ERROR_ACCESS_DENIED, "Access is denied.", (NS_WSMAN, "AccessDenied"))
             self.contexts.purge()
