@@ -94,7 +94,8 @@ instance:
     - The instance, one key per property (local names, without namespace prefixes).
     - Values are text as sent by the service; C(xsi:nil) is V(null), repeated elements are lists, embedded instances
       and endpoint references are dictionaries.
-    - With O(fragment), the selected part of the instance.
+    - With O(fragment), the selected part of the instance (an empty dictionary for a fragment ending in C(text()), see
+      RV(value)).
   returned: success
   type: dict
   sample:
@@ -103,6 +104,11 @@ instance:
     StartMode: Auto
     ProcessId: '1234'
     Description: null
+value:
+  description: The text selected by a O(fragment) ending in C(text()), for example V(Status/text()).
+  returned: success and O(fragment) ends in C(text())
+  type: str
+  sample: Running
 xml:
   description: The XML of the instance as received, when O(return_xml=true).
   returned: success and O(return_xml=true)

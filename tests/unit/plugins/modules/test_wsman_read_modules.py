@@ -232,3 +232,9 @@ def test_enumerate_shallow_hierarchy_surfaces_the_windows_fault(run_on_lab):
 def test_no_result_contains_the_password(run_on_lab, assert_no_secret, module_name, params):
     result = run_on_lab(module_name, diff=True, **params)
     assert_no_secret(result)
+
+
+def test_get_text_fragment_returns_the_value(run_on_lab):
+    result = run_on_lab('wsman_get', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'WinRM'}, fragment='State/text()')
+    assert result['instance'] == {}
+    assert result['value'] == 'Running'
