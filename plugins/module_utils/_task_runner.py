@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import tempfile
 
 from ansible_collections.wsman.automation.plugins.module_utils._errors import (
@@ -50,6 +51,7 @@ NOT_FOUND_CODES = frozenset((0x80338000, WBEM_E_NOT_FOUND))
 NOT_FOUND_SUBCODES = frozenset(('DestinationUnreachable',))
 
 DIALECTS = calls.DIALECT_ALIASES
+_ABSOLUTE_URI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:\S')
 
 
 class TaskInputError(WSManInvalidArgumentError):
@@ -224,7 +226,7 @@ def _dialect(params):
         # winrm.vbs defaults to WQL when a filter is given; a dict can only be a selector filter.
         dialect = 'selector' if isinstance(filter_value, dict) else 'wql'
     uri = DIALECTS.get(dialect.lower(), dialect) if isinstance(dialect, str) else dialect
-    if dialect.lower() not in DIALECTS and '://' not in dialect:
+    if dialect.lower() not in DIALECTS and not _ABSOLUTE_URI.match(dialect):
         raise TaskInputError(
             "dialect: %r is neither one of %s nor a dialect URI; use an alias or a full URI such as %s"
             % (dialect, ', '.join(sorted(DIALECTS)), DIALECTS['wql']), argument='dialect')
@@ -260,24 +262,30 @@ class _JsonLinesFile:
         try:
             handle, self.tmp_path = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.tmp', dir=directory)
         except OSError as exc:
-            raise TaskInputError('dest: cannot create a file in %s (%s)' % (directory, exc.strerror), argument='dest')
+            raise TaskInputError('dest: cannot create a file in %s (%s)' % (directory, exc.strerror), argument='dest') from None
         self.file = os.fdopen(handle, 'w', encoding='utf-8')
 
     def write(self, item):
-        self.file.write(json.dumps(item, sort_keys=False, ensure_ascii=False))
-        self.file.write('\n')
+        try:
+            self.file.write(json.dumps(item, sort_keys=False, ensure_ascii=False))
+            self.file.write('\n')
+        except OSError as exc:
+            raise TaskInputError('dest: cannot write to %s (%s)' % (self.dest, exc.strerror), argument='dest') from None
 
     def commit(self):
-        self.file.close()
         try:
+            self.file.close()
             os.replace(self.tmp_path, self.dest)
         except OSError as exc:
             self.abort()
-            raise TaskInputError('dest: cannot replace %s (%s)' % (self.dest, exc.strerror), argument='dest')
+            raise TaskInputError('dest: cannot replace %s (%s)' % (self.dest, exc.strerror), argument='dest') from None
 
     def abort(self):
-        if not self.file.closed:
-            self.file.close()
+        try:
+            if not self.file.closed:
+                self.file.close()
+        except OSError:
+            pass
         try:
             os.unlink(self.tmp_path)
         except OSError:
