@@ -51,6 +51,8 @@ NOT_FOUND_CODES = frozenset((0x80338000, WBEM_E_NOT_FOUND))
 NOT_FOUND_SUBCODES = frozenset(('DestinationUnreachable',))
 
 DIALECTS = calls.DIALECT_ALIASES
+# The smallest MaxEnvelopeSize the library sends (8192 bytes; ERROR_WSMAN_ENCODING_LIMIT below that).
+MIN_ENVELOPE_KB = 8
 _ABSOLUTE_URI = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:\S')
 
 
@@ -153,7 +155,12 @@ def _operation_settings(session, params):
     if params.get('locale'):
         wanted['locale'] = params['locale']
     if params.get('max_envelope_size') is not None:
-        wanted['max_envelope_size'] = int(params['max_envelope_size']) * 1024
+        size_kb = int(params['max_envelope_size'])
+        if size_kb < MIN_ENVELOPE_KB:
+            raise TaskInputError('max_envelope_size: must be at least %d (KB), got %d' % (MIN_ENVELOPE_KB, size_kb),
+                                 code='ERROR_WSMAN_ENCODING_LIMIT', argument='max_envelope_size',
+                                 fix='Give the size in KB, for example 150 or 500.')
+        wanted['max_envelope_size'] = size_kb * 1024
     batch_items = params.get('batch_items')
     wanted['batch_items'] = DEFAULT_BATCH_ITEMS if batch_items is None else batch_items
     saved = {}
@@ -162,11 +169,8 @@ def _operation_settings(session, params):
             saved[name] = getattr(session, name)
             try:
                 setattr(session, name, value)
-            except WSManInvalidArgumentError:
-                raise
             except (TypeError, ValueError) as exc:
-                option = 'max_envelope_size' if name == 'max_envelope_size' else name
-                raise TaskInputError('%s: %s' % (option, exc), argument=option)
+                raise TaskInputError('%s: %s' % (name, exc), argument=name) from None
         yield
     finally:
         for name, value in saved.items():

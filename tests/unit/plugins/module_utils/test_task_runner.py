@@ -194,6 +194,8 @@ def _session_and_params(module_name, **args):
 
 @pytest.mark.parametrize('args, argument', [
     (dict(max_items=0), 'max_items'),
+    (dict(max_envelope_size=4), 'max_envelope_size'),
+    (dict(locale='not a locale!'), 'locale'),
     (dict(batch_items=0), 'batch_items'),
     (dict(filter='x', dialect='nonsense'), 'dialect'),
     (dict(filter='SELECT * FROM Win32_Service', associations=True), 'associations'),
