@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.wsman.automation.plugins.module_utils._cim import instance_to_dict
+from ansible_collections.wsman.automation.plugins.module_utils._cim import fragment_to_value, instance_to_dict
 from ansible_collections.wsman.automation.plugins.module_utils._client_config import ClientConfig
 from ansible_collections.wsman.automation.plugins.module_utils._connection_options import ConnectionOptions
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManFault
@@ -121,3 +121,34 @@ def test_identify_anonymous(lab):
     with open_session(lab, 'UseNoAuthentication') as session:
         result = instance_to_dict(session.identify())
     assert result['ProtocolVersion'] == 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd'
+
+
+def test_modes_filters_and_flags_against_the_lab(lab):
+    with open_session(lab) as session:
+        eprs = [instance_to_dict(e) for e in session.enumerate('wmicimv2/Win32_Service', flags='ReturnEPR').iter_elements()]
+        assert len(eprs) == SERVICES and set(eprs[0]) == {'address', 'resource_uri', 'selectors'}
+        pairs = [instance_to_dict(e) for e in session.enumerate('winrm/config/listener', flags='ReturnObjectAndEPR').iter_elements()]
+        assert pairs and pairs[0]['object']['Transport'] in ('HTTP', 'HTTPS') and pairs[0]['epr']['selectors']
+        stopped = [instance_to_dict(e) for e in session.enumerate('wmicimv2/Win32_Service', {'State': 'Stopped'}, 'selector').iter_elements()]
+        assert stopped and all(item['State'] == 'Stopped' for item in stopped)
+        antecedents = [instance_to_dict(e)['Name'] for e in session.enumerate(
+            'wmicimv2/*', {'Object': 'wmicimv2/Win32_Service?Name=WinRM', 'AssociationClassName': 'Win32_DependentService'},
+            'association').iter_elements()]
+        assert antecedents == ['RpcSs']
+        with pytest.raises(WSManFault) as info:  # facts §7.3: sent as asked, the service's fault surfaces
+            session.enumerate('wmicimv2/Win32_Service', flags='HierarchyShallow')
+        assert info.value.error_name == 'ERROR_WSMAN_POLYMORPHISM_MODE_UNSUPPORTED'
+
+
+def test_invoke_fragment_put_and_utf16_against_the_lab(lab):
+    with open_session(lab) as session:
+        output = instance_to_dict(session.invoke_element('StopService', 'wmicimv2/Win32_Service?Name=Spooler', {}))
+        assert 'ReturnValue' in output
+        locator = WSMan.create_resource_locator('wmicimv2/Win32_Service')
+        locator.add_selector('Name', 'WinRM')
+        locator.fragment_path = 'StartMode'
+        assert fragment_to_value(session.get_element(locator)) == {'StartMode': 'Auto'}
+        updated = instance_to_dict(session.put_element('winrm/config', {'MaxTimeoutms': '90000'}))
+        assert updated['MaxTimeoutms'] == '90000'
+    with open_session(lab, 'UseBasic|CredUsernamePassword|NoEncryption|UTF16') as session:
+        assert instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))['Name'] == 'WinRM'
