@@ -35,7 +35,7 @@ class Lab:
     """The lab endpoint as a subprocess on a free loopback port."""
 
     def __init__(self, workdir, services, *extra):
-        self.port_file = os.path.join(workdir, 'lab-%d.json' % services)
+        self.port_file = tempfile.mktemp(prefix='lab-%d-' % services, suffix='.json', dir=workdir)
         users_file = os.path.join(workdir, 'users')
         with open(users_file, 'w', encoding='utf-8') as handle:
             handle.write('%s:%s\n' % (USER, PASSWORD))
@@ -74,7 +74,7 @@ def median_time(function, repeats):
 
 
 def bench_enumeration(workdir, count, batch_items, repeats):
-    sys.path.insert(0, HERE)
+    sys.path[:0] = [HERE, _collections_path(workdir)]
     import ours  # pylint: disable=import-outside-toplevel
     import peer_pypsrp  # pylint: disable=import-outside-toplevel
 
