@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from lxml import etree
 
 from ansible_collections.wsman.automation.plugins.module_utils._cim import (
@@ -144,3 +145,35 @@ def test_fragment_value():
     nested = etree.fromstring('<w:XmlFragment xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd">'
                               '<p:State xmlns:p="urn:x">Running</p:State></w:XmlFragment>')
     assert fragment_to_value(nested) == {'State': 'Running'}
+
+
+# --- property-based round trip -----------------------------------------------------------------------
+
+_NAMES = st.from_regex(r'\A[A-Za-z_][A-Za-z0-9_]{0,12}\Z')
+# XML 1.0 text: no control characters but tab/newline, no surrogates; \r is normalized by XML parsers
+_TEXT = st.text(st.characters(blacklist_categories=('Cs', 'Cc'), blacklist_characters='\r') | st.sampled_from('\t\n'),
+                max_size=20)
+_SCALAR = st.one_of(st.none(), _TEXT)
+_EPR = st.fixed_dictionaries({
+    'address': st.just('http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous'),
+    'resource_uri': st.just(SERVICE_URI),
+    'selectors': st.dictionaries(_NAMES, _TEXT.filter(bool), max_size=3),
+})
+
+
+def _values(children):
+    return st.one_of(_SCALAR, _EPR, st.lists(_SCALAR, min_size=2, max_size=4), children)
+
+
+_INSTANCE = st.recursive(
+    st.dictionaries(_NAMES, st.one_of(_SCALAR, _EPR, st.lists(_SCALAR, min_size=2, max_size=4)), min_size=1, max_size=6),
+    lambda children: st.dictionaries(_NAMES, _values(children), min_size=1, max_size=6),
+    max_leaves=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_INSTANCE)
+def test_round_trip_property(data):
+    """instance_to_dict(dict_to_instance(d)) == d for str/None/lists of 2+/EPR/nested dicts (module docstring)."""
+    element = dict_to_instance(SERVICE_URI, 'Win32_Service', data)
+    assert instance_to_dict(etree.tostring(element)) == data
