@@ -9,6 +9,7 @@ import os
 import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 from lxml import etree
 
 from ansible_collections.wsman.automation.plugins.module_utils._enumerator import build_enumerate_request
@@ -108,3 +109,20 @@ def test_identify_envelope():
     assert len(root.find('{http://www.w3.org/2003/05/soap-envelope}Header')) == 0
     body = root.find('{http://www.w3.org/2003/05/soap-envelope}Body')
     assert [child.tag for child in body] == ['{http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd}Identify']
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(st.characters(blacklist_categories=('Cs', 'Cc'), blacklist_characters='\r') | st.sampled_from('\t\n<>&\'"'),
+               max_size=40),
+       st.booleans())
+def test_any_selector_and_option_value_arrives_intact(value, utf16):
+    """Values only ever become element text or attribute values, never markup."""
+    locator = ResourceLocator('wmicimv2/Win32_Service')
+    locator.add_selector('Name', value)
+    locator.add_option('Opt', value)
+    data, _mid = build_envelope(ACTION_GET, locator, PARAMS._replace(utf16=utf16))
+    header = etree.fromstring(data).find('{http://www.w3.org/2003/05/soap-envelope}Header')
+    selector = header.find('{http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd}SelectorSet')[0]
+    option = header.find('{http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd}OptionSet')[0]
+    assert (selector.text or '') == value and (option.text or '') == value
+    assert len(selector) == 0 and len(option) == 0
