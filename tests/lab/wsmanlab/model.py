@@ -224,6 +224,7 @@ class Model:
         # serialized Win32_Service instances (lower name → UTF-8 bytes), so that repeated enumerations of
         # 10,000–100,000 services cost a dictionary lookup; bounded by cache_bytes, dropped on state changes
         self._service_cache = {}
+        self._service_bases = {}
         self._service_cache_size = 0
         self.cache_bytes = cache_mb * 1024 * 1024
         self._processes = self._initial_processes()
@@ -456,12 +457,38 @@ class Model:
         data = self._service_cache.get(key)
         if data is not None:
             return data
-        data = etree.tostring(self.element(self.classes["win32_service"], row), encoding="utf-8")
+        data = etree.tostring(self._service_element(row), encoding="utf-8")
         with self._lock:
             if key not in self._service_state and self._service_cache_size + len(data) <= self.cache_bytes:
                 self._service_cache[key] = data
                 self._service_cache_size += len(data)
         return data
+
+    # properties that differ from service to service; the others take few distinct value combinations
+    _UNIQUE = ("Caption", "Description", "DisplayName", "Name", "PathName", "ProcessId")
+
+    def _service_element(self, row):
+        """Win32_Service element from a per-combination base element (deep copy + the unique properties)."""
+        cls = self.classes["win32_service"]
+        plan = getattr(self, "_service_plan", None)
+        if plan is None:
+            names = [name for name, _kind in cls.plan]
+            self._service_plan = plan = (
+                [name for name in names if name not in self._UNIQUE],
+                [(names.index(name), name) for name in self._UNIQUE],
+            )
+        shared, unique = plan
+        key = tuple(row[name] for name in shared)
+        base = self._service_bases.get(key)
+        if base is None:
+            base = self.element(cls, row)
+            if len(self._service_bases) < 512:
+                self._service_bases[key] = base
+        root = copy.deepcopy(base)
+        for index, name in unique:
+            value = row[name]
+            root[index].text = value if isinstance(value, str) else str(value)
+        return root
 
     def _dependents(self, name, running_only=True):
         result = []
