@@ -272,3 +272,23 @@ def test_large_enumeration_is_lazy_and_complete():
     assert len({item.findtext(".//{%s}Selector" % W) for item in items}) == 20000
     # 5000 EPRs do not fit in 500 KB (the Server 2022 MaxEnvelopeSizekb): batches shrink to fit
     assert trips > 4
+
+
+def test_concurrent_enumerations_from_several_threads():
+    import threading  # pylint: disable=import-outside-toplevel
+    svc = service(services=3000)
+    results, errors = [], []
+
+    def worker():
+        try:
+            items, _trips = enumerate_all(svc, SERVICE_URI, batch=300)
+            results.append(sorted(prop(item, "Name") for item in items))
+        except Exception as exc:  # pylint: disable=broad-except
+            errors.append(exc)
+    threads = [threading.Thread(target=worker) for _dummy in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len(results) == 6 and all(result == results[0] for result in results) and len(results[0]) == 3000

@@ -78,6 +78,8 @@ def selector_fault(code, detail, message):
 
 
 NIL = q(NS_XSI, "nil")
+# template and base elements are shared by the request threads; lxml trees are copied under a lock
+_SHARED_COPY_LOCK = threading.Lock()
 KIND_TEXT, KIND_BOOL, KIND_NUMBER, KIND_DATETIME, KIND_SPECIAL = range(5)
 
 
@@ -323,7 +325,9 @@ class Model:
     def element(self, cls, row, properties=None):
         """The instance as the WinRM WMI plug-in writes it: p:<Class>, alphabetical properties, xsi:nil for nulls."""
         if properties is None:
-            root = copy.deepcopy(cls.template())
+            template = cls.template()
+            with _SHARED_COPY_LOCK:
+                root = copy.deepcopy(template)
             nil = NIL
             for (prop_name, kind), child in zip(cls.plan, list(root) if cls.has_special else root):
                 value = row.get(prop_name)
@@ -484,7 +488,8 @@ class Model:
             base = self.element(cls, row)
             if len(self._service_bases) < 512:
                 self._service_bases[key] = base
-        root = copy.deepcopy(base)
+        with _SHARED_COPY_LOCK:
+            root = copy.deepcopy(base)
         for index, name in unique:
             value = row[name]
             root[index].text = value if isinstance(value, str) else str(value)
