@@ -1,5 +1,7 @@
 """WSManService.handle: Enumerate / Pull / Release, optimized enumeration, modes, filters, context expiry (facts §7)."""
 
+import threading
+
 from lxml import etree
 
 from wsman_envelopes import (A, ASSOCIATION, B, CIMV2, CONFIG, ENUMERATE, PULL, RELEASE, SELECTOR, WQL, Identity,
@@ -275,7 +277,6 @@ def test_large_enumeration_is_lazy_and_complete():
 
 
 def test_concurrent_enumerations_from_several_threads():
-    import threading  # pylint: disable=import-outside-toplevel
     svc = service(services=3000)
     results, errors = [], []
 

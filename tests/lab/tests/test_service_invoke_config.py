@@ -205,3 +205,18 @@ def test_state_changes_show_in_later_enumerations_despite_the_cache():
     assert states()["W32Time"] == "Running"
     assert return_value(invoke(svc, SERVICE_URI, "StopService", [("Name", "W32Time")])[1]) == 0
     assert states()["W32Time"] == "Stopped"
+
+
+def test_listener_put_changes_settings_but_not_keys():
+    svc = service()
+    selectors = [("Address", "*"), ("Transport", "HTTPS")]
+    body = etree.Element(q(LISTENER, "Listener"), nsmap={"cfg": LISTENER})
+    etree.SubElement(body, q(LISTENER, "Hostname")).text = "lab01.example.com"
+    etree.SubElement(body, q(LISTENER, "Enabled")).text = "false"
+    status, root = call(svc, PUT, resource_uri=LISTENER, selectors=selectors, body=body)
+    assert status == 200, etree.tostring(root)
+    assert body_child(root).findtext("{%s}Hostname" % LISTENER) == "lab01.example.com"
+    assert body_child(root).findtext("{%s}Enabled" % LISTENER) == "false"
+    etree.SubElement(body, q(LISTENER, "Transport")).text = "HTTP"
+    status, root = call(svc, PUT, resource_uri=LISTENER, selectors=selectors, body=body)
+    assert status == 500 and "cannot be changed" in fault_of(root)["message"]
