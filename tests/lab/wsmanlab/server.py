@@ -18,6 +18,7 @@ import json
 import socket
 import socketserver
 import ssl
+import sys
 import threading
 import time
 import traceback
@@ -328,10 +329,10 @@ class _Listener(socketserver.ThreadingMixIn, http.server.HTTPServer):
         return sock, addr
 
     def handle_error(self, request, client_address):
-        exc = traceback.format_exc()
-        if "_Dropped" in exc or "ConnectionResetError" in exc or "BrokenPipeError" in exc:
-            return
-        self.lab.log("%s connection error:\n%s" % (client_address[0], exc))
+        error = sys.exc_info()[1]
+        if isinstance(error, (_Dropped, ConnectionError, TimeoutError, ssl.SSLError)):
+            return  # a client that went away or a dropped connection is not a lab error
+        self.lab.log("%s connection error:\n%s" % (client_address[0], traceback.format_exc()))
 
 
 class LabServer:
