@@ -293,3 +293,22 @@ def test_concurrent_enumerations_from_several_threads():
         thread.join()
     assert not errors
     assert len(results) == 6 and all(result == results[0] for result in results) and len(results[0]) == 3000
+
+
+def test_total_items_count_estimate_when_requested():
+    svc = service(services=250)
+    request_estimate = etree.Element(q(W, "RequestTotalItemsCountEstimate"))
+    status, root = call(svc, ENUMERATE, resource_uri=SERVICE_URI, headers=[request_estimate],
+                        body=enumerate_body(optimize=True, max_elements=10))
+    assert status == 200
+    assert root.findtext("{*}Header/{%s}TotalItemsCountEstimate" % W) == "250"
+    context = body_child(root).findtext(q(N, "EnumerationContext"))
+    status, root = call(svc, PULL, resource_uri=SERVICE_URI, headers=[etree.Element(q(W, "RequestTotalItemsCountEstimate"))],
+                        body=pull_body(context, 10))
+    assert root.findtext("{*}Header/{%s}TotalItemsCountEstimate" % W) == "250"
+    status, root = call(svc, ENUMERATE, resource_uri=CIMV2 + "*", headers=[etree.Element(q(W, "RequestTotalItemsCountEstimate"))],
+                        body=enumerate_body(filter_text="SELECT * FROM Win32_Service", dialect=WQL))
+    estimate = root.find("{*}Header/{%s}TotalItemsCountEstimate" % W)
+    assert estimate.get("{http://www.w3.org/2001/XMLSchema-instance}nil") == "true"
+    status, root = call(svc, ENUMERATE, resource_uri=SERVICE_URI, body=enumerate_body(optimize=True, max_elements=10))
+    assert root.find("{*}Header/{%s}TotalItemsCountEstimate" % W) is None

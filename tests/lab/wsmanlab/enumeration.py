@@ -212,9 +212,9 @@ def association_items(model, resource_uri, filter_element):
 class EnumerationContext:
     """Server state of one enumeration."""
 
-    __slots__ = ("id", "source", "pending", "mode", "owner", "max_envelope", "last_used", "failed")
+    __slots__ = ("id", "source", "pending", "mode", "owner", "max_envelope", "last_used", "failed", "estimate")
 
-    def __init__(self, source, mode, owner, max_envelope, now):
+    def __init__(self, source, mode, owner, max_envelope, now, estimate=None):
         self.id = "uuid:" + str(uuid.uuid4()).upper()
         self.source = source
         self.pending = None
@@ -223,6 +223,7 @@ class EnumerationContext:
         self.max_envelope = max_envelope
         self.last_used = now
         self.failed = False
+        self.estimate = estimate
 
 
 class ContextStore:
@@ -250,8 +251,8 @@ class ContextStore:
             if expired:
                 self._publish()
 
-    def open(self, source, mode, owner, max_envelope):
-        ctx = EnumerationContext(source, mode, owner, max_envelope, self.clock())
+    def open(self, source, mode, owner, max_envelope, estimate=None):
+        ctx = EnumerationContext(source, mode, owner, max_envelope, self.clock(), estimate)
         with self._lock:
             self._contexts[ctx.id] = ctx
             self._publish()

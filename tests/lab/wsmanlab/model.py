@@ -267,6 +267,12 @@ class Model:
             return iter([self._local_time()])
         raise invalid_class(name)
 
+    def count(self, cls):
+        """Number of instances of a class (cheap for Win32_Service)."""
+        if cls.name == "Win32_Service":
+            return self.service_count
+        return sum(1 for _row in self.rows(cls))
+
     def find(self, cls, selectors):
         """The instance named by the key selectors [(name, value)], or raise the Windows fault."""
         if cls.singleton:

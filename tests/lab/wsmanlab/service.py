@@ -165,8 +165,21 @@ class WSManService:
                            "error of the lab service: %s" % detail, (NS_WSMAN, "InternalError"), soap_code="Receiver")
             return LabResponse(*build_fault(fault, request, self.config.computer_name))
 
-    def _reply(self, request, action, content=None, splice=None, check_size=True):
-        envelope, _header, body = new_envelope(action, request)
+    @staticmethod
+    def _add_estimate(request, header, estimate):
+        """wsman:TotalItemsCountEstimate when the request asked for it (xsi:nil when the count is unknown)."""
+        if not request.total_estimate:
+            return
+        element = etree.SubElement(header, q(NS_WSMAN, "TotalItemsCountEstimate"))
+        if estimate is None:
+            element.set("{http://www.w3.org/2001/XMLSchema-instance}nil", "true")
+        else:
+            element.text = str(estimate)
+
+    def _reply(self, request, action, content=None, splice=None, check_size=True, estimate=None):
+        envelope, header, body = new_envelope(action, request)
+        if estimate is not None:
+            self._add_estimate(request, header, estimate[0])
         if content is not None:
             body.append(content)
         data, content_type = serialize(envelope, request.encoding, splice)
@@ -547,12 +560,12 @@ class WSManService:
         filter_element = enumerate_element.find(q(NS_WSMAN, "Filter"))
         if filter_element is None:
             filter_element = enumerate_element.find(q(NS_ENUMERATION, "Filter"))
-        source = self._source(request, filter_element)
-        ctx = self.contexts.open(source, mode, identity.user.lower(), self._envelope_limit(request))
+        source, estimate = self._source(request, filter_element)
+        ctx = self.contexts.open(source, mode, identity.user.lower(), self._envelope_limit(request), estimate)
         if not optimize:
             response = etree.Element(q(NS_ENUMERATION, "EnumerateResponse"))
             etree.SubElement(response, q(NS_ENUMERATION, "EnumerationContext")).text = ctx.id
-            return self._reply(request, ENUMERATION + "EnumerateResponse", response)
+            return self._reply(request, ENUMERATION + "EnumerateResponse", response, estimate=(ctx.estimate,))
         return self._batch_reply(request, ctx, max_elements, ENUMERATION + "EnumerateResponse", "EnumerateResponse",
                                  NS_WSMAN)
 
@@ -566,6 +579,7 @@ class WSManService:
         return min(int(text), self.config.max_batch_items)
 
     def _source(self, request, filter_element):
+        """(lazy item iterator, total count or None when a filter makes it unknown) of an Enumerate."""
         kind, target = self._resolve(request.resource_uri)
         dialect = None
         if filter_element is not None:
@@ -577,9 +591,10 @@ class WSManService:
                 raise _fault(ERROR_FILTERING_NOT_SUPPORTED, "The WS-Management service cannot process the request because "
                              "listeners cannot be filtered.", (NS_ENUMERATION, "FilteringNotSupported"))
             store = self.config_store
+            listeners = store.all_listeners()
             return (enumeration.Item(lambda listener=listener: store.listener_element(listener), LISTENER_URI,
                                      lambda listener=listener: store.listener_selectors(listener))
-                    for listener in store.all_listeners())
+                    for listener in listeners), len(listeners)
         if kind == "wmi" and request.selectors:
             raise _fault(enumeration.ERROR_ENUMERATE_KEYS, "The WS-Management service cannot process the request because "
                          "an Enumerate resource URI must not carry selectors (keys); use a filter instead.",
@@ -591,17 +606,17 @@ class WSManService:
                                subcode=(NS_WSMAN, "InvalidParameter"))
             if target.name == "Win32_Process":
                 self._cost(request, target.name, "Enumerate")
-            return enumeration.class_items(self.model, target)
+            return enumeration.class_items(self.model, target), self.model.count(target)
         if dialect == enumeration.DIALECT_WQL:
             text = "".join(filter_element.itertext()).strip()
-            return enumeration.wql_items(self.model, request.resource_uri, request.selectors, text)
+            return enumeration.wql_items(self.model, request.resource_uri, request.selectors, text), None
         if dialect == enumeration.DIALECT_SELECTOR:
             if kind != "wmi":
                 raise enumeration.filter_fault("the SelectorFilter dialect needs a class resource URI, not %s."
                                                % request.resource_uri)
-            return enumeration.selector_items(self.model, target, filter_element)
+            return enumeration.selector_items(self.model, target, filter_element), None
         if dialect.lower() == enumeration.DIALECT_ASSOCIATION.lower():
-            return enumeration.association_items(self.model, request.resource_uri, filter_element)
+            return enumeration.association_items(self.model, request.resource_uri, filter_element), None
         raise _fault(enumeration.ERROR_DIALECT_UNAVAILABLE, "The WS-Management service cannot process the request because "
                      "the filter dialect %s is not supported; use %s, %s or %s." % (
                          dialect, enumeration.DIALECT_WQL, enumeration.DIALECT_SELECTOR, enumeration.DIALECT_ASSOCIATION),
@@ -616,7 +631,8 @@ class WSManService:
         context_element.text = ctx.id
         items = etree.SubElement(response, q(items_ns, "Items"))
         etree.SubElement(response, q(items_ns, "EndOfSequence"))
-        envelope, _header, body = new_envelope(action, request)
+        envelope, header, body = new_envelope(action, request)
+        self._add_estimate(request, header, ctx.estimate)
         body.append(response)
         overhead = len(etree.tostring(envelope, encoding="utf-8")) + 64
         factor = 2 if request.encoding == "utf-16" else 1

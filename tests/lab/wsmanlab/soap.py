@@ -49,7 +49,7 @@ UNDERSTOOD_HEADERS = frozenset(
         (NS_ADDRESSING, "FaultTo"), (NS_ADDRESSING, "From"),
         (NS_WSMAN, "ResourceURI"), (NS_WSMAN, "SelectorSet"), (NS_WSMAN, "OptionSet"), (NS_WSMAN, "OperationTimeout"),
         (NS_WSMAN, "MaxEnvelopeSize"), (NS_WSMAN, "Locale"), (NS_WSMAN, "FragmentTransfer"),
-        (NS_WSMAN, "RequestEPR"), (NS_WSMAN, "RequestTotalItemsCountEstimate"),
+        (NS_WSMAN, "RequestTotalItemsCountEstimate"),
     ]
 )
 
@@ -106,6 +106,7 @@ class Request:
         self.fragment_dialect = None
         self.body = None             # the s:Body element
         self.is_identify = False
+        self.total_estimate = False  # wsman:RequestTotalItemsCountEstimate was sent
 
     def selector_dict(self):
         """Selectors keyed by lower-case name (WMI key names are case-insensitive)."""
@@ -248,6 +249,8 @@ def _read_header(request, child):
         request.locale = child.get(q(NS_XML, "lang")) or request.locale
     elif tag == q(NS_WSMV, "DataLocale"):
         request.data_locale = child.get(q(NS_XML, "lang"))
+    elif tag == q(NS_WSMAN, "RequestTotalItemsCountEstimate"):
+        request.total_estimate = True
     elif tag == q(NS_WSMAN, "FragmentTransfer"):
         request.fragment_path = text
         request.fragment_dialect = child.get("Dialect")
