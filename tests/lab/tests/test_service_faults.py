@@ -45,15 +45,18 @@ def test_not_found_instance_is_a_wmi_provider_fault():
     assert int(error.findtext("{%s}error_Code" % (CIMV2 + "MSFT_WmiError"))) == 0x80041002
 
 
-@pytest.mark.parametrize("uri", [
-    CIMV2 + "Win32_NoSuchClass",
-    "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/nosuchnamespace/Win32_Foo",
-    "http://example.invalid/resource",
+@pytest.mark.parametrize("uri, code, provider", [
+    (CIMV2 + "Win32_NoSuchClass", 2150858752, True),
+    ("http://schemas.microsoft.com/wbem/wsman/1/wmi/root/nosuchnamespace/Win32_Foo", 2150858752, True),
+    ("http://example.invalid/resource", 2150858811, False),  # not in the catalog (as in jborean93/pypsrp#192)
+    ("winrm/config/listener", 2150858811, False),  # aliases are a client-side convenience
 ])
-def test_unknown_resource_uri(uri):
+def test_unknown_resource_uri(uri, code, provider):
     status, root = call(service(), GET, resource_uri=uri)
     fault = fault_of(root)
-    assert (status, fault["subcode"], fault["wsman_code"]) == (500, "a:DestinationUnreachable", 2150858752)
+    assert (status, fault["subcode"], fault["wsman_code"]) == (500, "a:DestinationUnreachable", code)
+    assert fault["action"] == "http://schemas.xmlsoap.org/ws/2004/08/addressing/fault"
+    assert (fault["provider"] is not None) == provider
 
 
 def test_get_without_keys_on_non_singleton():

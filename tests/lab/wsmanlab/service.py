@@ -31,6 +31,7 @@ ERROR_ACCESS_DENIED = 5
 ERROR_ACTION_NOT_SUPPORTED = 2150858771      # 0x80338013
 ERROR_RESOURCE_NOT_FOUND = 2150858752        # 0x80338000
 ERROR_INVALID_URI = 2150858754               # 0x80338002
+ERROR_INVALID_RESOURCE_URI = 2150858811      # 0x8033803B
 ERROR_OPERATION_TIMEDOUT = 2150858793        # 0x80338029
 ERROR_OPTIONS_NOT_SUPPORTED = 2150858833     # 0x80338051
 ERROR_ENCODING_LIMIT = 2150858805            # 0x80338035
@@ -109,9 +110,12 @@ def _action_not_supported(action, why):
 
 
 def _unknown_resource(uri):
-    return _fault(ERROR_RESOURCE_NOT_FOUND, "The WS-Management service cannot process the request. The resource URI (%s) "
-                  "was not found in the WS-Management catalog. The catalog contains the metadata that describes resources, "
-                  "or logical endpoints." % uri, (NS_ADDRESSING, "DestinationUnreachable"))
+    # Windows answers a catalog miss with ERROR_WSMAN_INVALID_RESOURCE_URI (seen in jborean93/pypsrp#192);
+    # subcode and fault detail as DSP0226 defines them for an unknown resource URI
+    return _fault(ERROR_INVALID_RESOURCE_URI, "The WS-Management service cannot process the request. The resource URI "
+                  "(%s) was not found in the WS-Management catalog. The catalog contains the metadata that describes "
+                  "resources, or logical endpoints." % uri, (NS_ADDRESSING, "DestinationUnreachable"),
+                  fault_detail="http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/InvalidResourceURI")
 
 
 def _first_child(element):

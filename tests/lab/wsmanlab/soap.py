@@ -345,7 +345,11 @@ def _wmi_error_element(parent, wmi_error):
 def build_fault(fault, request, machine):
     """(status, bytes, content type) of a SOAP fault shaped as Windows shapes it."""
     lang = (request.locale if request is not None else None) or "en-US"
-    envelope, _header, body = new_envelope(fault.action, request)
+    action = fault.action
+    if action == ACTION_WSMAN_FAULT and fault.subcode is not None:
+        # Windows sends WS-Addressing faults (a:DestinationUnreachable…) with the addressing fault action
+        action = {NS_ADDRESSING: ACTION_ADDRESSING_FAULT, NS_ENUMERATION: ACTION_ENUMERATION_FAULT}.get(fault.subcode[0], action)
+    envelope, _header, body = new_envelope(action, request)
     fault_element = etree.SubElement(body, q(NS_SOAP, "Fault"))
     code = etree.SubElement(fault_element, q(NS_SOAP, "Code"))
     etree.SubElement(code, q(NS_SOAP, "Value")).text = "s:" + fault.soap_code
