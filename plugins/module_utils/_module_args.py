@@ -156,20 +156,21 @@ def validator_kwargs(module_name):
     return kwargs
 
 
-def _read_pem(params, option):
+def _pem_path(params, option):
+    """The path given for a PEM option, checked to be a readable file (the library reads it)."""
     from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
 
     path = params.get(option)
     if not path:
         return None
     try:
-        with open(path, 'r', encoding='ascii') as pem_file:
-            return pem_file.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else 'not an ASCII PEM file'
+        with open(path, 'rb'):
+            pass
+    except OSError as exc:
         raise WSManInvalidArgumentError(
-            '%s: cannot read %s (%s)' % (option, path, reason), argument=option,
+            '%s: cannot read %s (%s)' % (option, path, exc.strerror), argument=option,
             fix='Give the path of a readable PEM-encoded file on the host that runs the task.') from None
+    return path
 
 
 def session_from_params(params):
@@ -193,10 +194,10 @@ def session_from_params(params):
         options.username = params['username']
     if params.get('password') is not None:
         options.password = params['password']
-    certificate = _read_pem(params, 'client_cert')
+    certificate = _pem_path(params, 'client_cert')
     if certificate is not None:
         options.certificate_pem = certificate
-    key = _read_pem(params, 'client_key')
+    key = _pem_path(params, 'client_key')
     if key is not None:
         options.certificate_key_pem = key
     if params.get('ca_file'):
