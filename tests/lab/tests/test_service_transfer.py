@@ -196,3 +196,13 @@ def test_put_fragment_of_writable_property():
                         fragment="Description", body=fragment)
     assert status == 200, etree.tostring(root)
     assert [c.text for c in body_child(root)] == ["via fragment"]
+
+
+def test_put_of_a_class_without_writable_properties_is_refused_by_the_provider():
+    svc = service()
+    status, root = call(svc, GET, resource_uri=CIMV2 + "Win32_Service", selectors=[("Name", "Spooler")])
+    instance = body_child(root)
+    status, root = call(svc, PUT, resource_uri=CIMV2 + "Win32_Service", selectors=[("Name", "Spooler")], body=instance)
+    fault = fault_of(root)
+    assert (status, fault["code"], fault["wsman_code"]) == (500, "s:Receiver", 0x80041024)
+    assert fault["provider"] is not None

@@ -418,6 +418,13 @@ class WSManService:
             current = self.model.element(target, row)
             new = self._merge_fragment(request, current, first) if fragment else first
             values = self._wmi_put_values(target, new)
+            if not target.writable:
+                raise LabFault(0x80041024, "The WMI provider of %s cannot update instances (Provider is not capable of "
+                               "the attempted operation); change it through its methods." % target.name,
+                               soap_code="Receiver", subcode=(NS_WSMAN, "InternalError"),
+                               wmi_error={"hresult": 0x80041024, "message": "Provider is not capable of the attempted "
+                                          "operation ", "windows_message": "Provider is not capable of the attempted "
+                                          "operation", "cim_status": 7, "category": 0})
             updated = self.model.put_instance(target, row, values)
             element = self.model.element(target, updated)
         if fragment:
