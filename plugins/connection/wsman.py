@@ -182,14 +182,16 @@ options:
       - name: ansible_wsman_domain_joined
   operation_timeout:
     description:
-      - Default operation timeout of every task on this host (the C(timeout) module argument, C(Session.Timeout)).
-        A task that sets C(timeout) itself wins.
+      - Default operation timeout in milliseconds of every task on this host (the C(timeout) module argument,
+        C(Session.Timeout)). A task that sets C(timeout) itself wins. When not set, 60000 ms.
+      - Keep it below O(persistent_command_timeout) (seconds), which bounds a whole task.
     type: int
     vars:
       - name: ansible_wsman_operation_timeout
   batch_items:
     description:
-      - Default number of items asked for per Pull (C(Session.BatchItems)). A task that sets C(batch_items) wins.
+      - Default number of items asked for per Pull (C(Session.BatchItems)) by M(wsman.automation.wsman_enumerate).
+        A task that sets C(batch_items) wins. When not set, the module's default (100) applies.
     type: int
     vars:
       - name: ansible_wsman_batch_items
@@ -201,7 +203,8 @@ options:
       - name: ansible_wsman_locale
   max_envelope_size:
     description:
-      - Default maximum envelope size asked of the service. A task that sets C(max_envelope_size) wins.
+      - Default largest SOAP envelope, in KB, the service may send in one reply (C(MaxEnvelopeSize)). A task that
+        sets C(max_envelope_size) wins. When not set, 150 KB.
     type: int
     vars:
       - name: ansible_wsman_max_envelope_size
