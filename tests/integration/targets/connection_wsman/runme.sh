@@ -7,6 +7,13 @@ set -eux
 source ../setup_wsman_lab/lab.sh
 # shellcheck disable=SC2119  # start_lab takes wsman_lab.py options, not the script's arguments
 start_lab
+V6_HOST=''
+if start_lab_ipv6; then
+    # ansible_host is a bare IPv6 literal: the plugin must add the brackets when it builds the connection string
+    V6_HOST="        lab_v6: {ansible_host: '::1', ansible_port: $LAB6_HTTP_PORT}"
+else
+    echo "no IPv6 loopback here: the [::1] host is left out"
+fi
 
 INVENTORY="$OUTPUT_DIR/connection_wsman_inventory.yml"
 cat >"$INVENTORY" <<INV
@@ -26,6 +33,7 @@ all:
         lab:
           ansible_host: 127.0.0.1
           ansible_port: $LAB_HTTP_PORT
+$V6_HOST
     local:
       hosts:
         localhost:
@@ -60,6 +68,11 @@ conn_after="$(lab_stats connections)"
 echo "authentications: $auth_before -> $auth_after, connections: $conn_before -> $conn_after"
 [ "$((auth_after - auth_before))" -eq 1 ]
 [ "$((conn_after - conn_before))" -eq 1 ]
+
+# 1b. An inventory host given as a bare IPv6 address.
+if [ -n "$V6_HOST" ]; then
+    ansible-playbook -i "$INVENTORY" ipv6.yml "$@"
+fi
 
 # 2. A changed password (or flag) for the same host builds a new session; the old one is never reused.
 ansible-playbook -i "$INVENTORY" changed_options.yml "$@"
