@@ -18,7 +18,7 @@ def _names(values, limit=6):
     return shown + (", ... (%d more)" % (len(values) - limit) if len(values) > limit else "")
 
 
-def _host(data, out):
+def _host(data):
     lines = [data["host"]]
     ident = data["identify"]
     lines.append("  Identify        %s, %s" % (ident.get("product_vendor"), ident.get("product_version")))
@@ -35,11 +35,12 @@ def _host(data, out):
     report = data["inventory"]
     lines.append("  inventory role  %s: %s services (%s running), %s updates, %s logical disks"
                  % (report["os"].strip(), report["services"], report["services_running"], report["updates"], report["disks"]))
-    lines.append("                  report %s (+ %s)" % (os.path.relpath(report["report_html"], os.getcwd()),
-                                                       os.path.basename(report["report_json"])))
+    html = os.path.relpath(report["report_html"], os.getcwd())
+    lines.append("                  report %s (+ %s)" % (html, os.path.basename(report["report_json"])))
     audit = data["audit"]
-    lines.append("  winrm_audit     findings: %s; check mode would change: %s" % (_names(audit["findings_before"]) or "none",
-                                                                               _names(audit["would_change"]) or "nothing"))
+    findings = _names(audit["findings_before"]) or "none"
+    would_change = _names(audit["would_change"]) or "nothing"
+    lines.append("  winrm_audit     findings: %s; check mode would change: %s" % (findings, would_change))
     lines.append("                  remediated: %s; now %s of %s checks pass%s" % (
         _names(audit["changed"]) or "nothing", audit["passed_after"], audit["checked"],
         "" if not audit["findings_after"] else " (left: %s)" % _names(audit["findings_after"])))
@@ -57,7 +58,7 @@ def main():
     print()
     for path in files:
         with open(path, encoding="utf-8") as handle:
-            print("\n".join(_host(json.load(handle), out)))
+            print("\n".join(_host(json.load(handle))))
         print()
     stats_url = lab_url.rsplit("/", 1)[0] + "/lab/stats"
     with urllib.request.urlopen(stats_url, timeout=10) as response:  # loopback: the lab started by run-demo.sh
