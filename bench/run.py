@@ -35,7 +35,7 @@ class Lab:
     """The lab endpoint as a subprocess on a free loopback port."""
 
     def __init__(self, workdir, services, *extra):
-        self.port_file = tempfile.mktemp(prefix='lab-%d-' % services, suffix='.json', dir=workdir)
+        self.port_file = os.path.join(tempfile.mkdtemp(prefix='lab-%d-' % services, dir=workdir), 'ports.json')
         users_file = os.path.join(workdir, 'users')
         with open(users_file, 'w', encoding='utf-8') as handle:
             handle.write('%s:%s\n' % (USER, PASSWORD))
