@@ -324,6 +324,7 @@ class Connection(NetworkConnectionBase):
         self._session_digest = None
         self._option_sets = OrderedDict()
         self._counters = {'tasks': 0, 'sessions_created': 0, 'sessions_closed': 0}
+        self._log_announced = False
 
     # -- options -----------------------------------------------------------------------------------------------
     def get_option(self, option, hostvars=None):
@@ -351,7 +352,8 @@ class Connection(NetworkConnectionBase):
 
     def set_options(self, task_keys=None, var_options=None, direct=None):
         super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
-        if self._logging_enabled():
+        if self._logging_enabled() and not self._log_announced:
+            self._log_announced = True
             self.queue_message('warning', 'Persistent connection logging is enabled for %s; the records name modules and '
                                           'outcomes only, never argument values or passwords.' % self._play_context.remote_addr)
         digest = self.options_digest()

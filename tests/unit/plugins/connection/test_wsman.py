@@ -282,3 +282,15 @@ def test_wsman_task_with_unknown_options_digest_fails_cleanly():
     reply = conn.wsman_task('wsman_identify', {}, options_digest='0' * 64)
     assert reply['error']['wsman_error_kind'] == 'internal'
     assert 'no record of the options' in reply['error']['msg']
+
+
+def test_logging_warns_once_and_records_never_hold_the_password():
+    variables = dict(BASE, ansible_persistent_log_messages=True, ansible_wsman_flags='UseBasic|UseNegotiate')
+    conn = _connection(variables)
+    conn.set_options(var_options=variables)
+    conn.set_options(var_options=variables)
+    conn.wsman_task('wsman_get', {'resource_uri': 'wmicimv2/Win32_Service'}, options_digest=conn.options_digest())
+    messages = conn.pop_messages()
+    assert [level for level, _text in messages].count('warning') == 1
+    assert any(level == 'log' and 'wsman_get -> error (validation)' in text for level, text in messages)
+    assert PASSWORD not in repr(messages)
