@@ -2,6 +2,7 @@
 
 import http.client
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -203,3 +204,46 @@ def test_log_line_per_request_without_secrets(lab):
     assert len(lines) == 1
     assert " 200 " in lines[0] and " basic labadmin " in lines[0]
     assert endpoint.password not in log
+
+
+def _pid_alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid, encoding="ascii") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _orphaned_lab(tmp_path, *extra):
+    """Start the lab from a short-lived intermediate process; return the lab's pid once it listens."""
+    port_file = tmp_path / "ports.json"
+    # The starter waits until the lab listens, then ends: like a test run killed while its lab is up.
+    starter = (
+        "import os, subprocess, sys, time\n"
+        "proc = subprocess.Popen([sys.executable, %r, '--http-port', '0', '--no-https', '--quiet', '--max-runtime', '60',"
+        " '--port-file', %r] + %r, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "deadline = time.monotonic() + 30\n"
+        "while not os.path.exists(%r) and time.monotonic() < deadline:\n"
+        "    time.sleep(0.05)\n"
+        "print(proc.pid)\n" % (str(LAB_SCRIPT), str(port_file), list(extra), str(port_file)))
+    pid = int(subprocess.run([sys.executable, "-c", starter], capture_output=True, text=True, timeout=60, check=True).stdout)
+    assert port_file.exists()
+    return pid
+
+
+def test_a_lab_whose_starter_ended_stops_by_itself(tmp_path):
+    pid = _orphaned_lab(tmp_path)
+    deadline = time.monotonic() + 10
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _pid_alive(pid)
+
+
+def test_outlive_parent_keeps_an_orphaned_lab_running(tmp_path):
+    pid = _orphaned_lab(tmp_path, "--outlive-parent")
+    try:
+        time.sleep(3)
+        assert _pid_alive(pid)
+    finally:
+        if _pid_alive(pid):
+            os.kill(pid, signal.SIGTERM)

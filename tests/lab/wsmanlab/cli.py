@@ -88,6 +88,9 @@ def build_parser():
     ops.add_argument("--log-file", metavar="PATH", help="log (one line per request) here instead of stderr")
     ops.add_argument("--quiet", action="store_true", help="no per-request log lines (start-up and errors only)")
     ops.add_argument("--max-runtime", type=float, default=None, metavar="SECONDS", help="stop by itself after this long")
+    ops.add_argument("--outlive-parent", action="store_true",
+                     help="keep running when the process that started the lab ends (by default the lab stops then, "
+                          "so a killed test run never leaves a lab behind)")
     return parser
 
 
@@ -151,6 +154,7 @@ def _users(args, computer_name):
 
 def run(argv=None):
     args = build_parser().parse_args(argv)
+    args.parent_pid = os.getppid()  # a lab whose starter ends stops too (unless --outlive-parent)
     if args.no_https:
         args.https_port = -1
     for name in ("http_port", "https_port"):
@@ -286,6 +290,9 @@ def _serve(args, bind, log, service_module, config, users, cert_map, injections,
             if wait <= 0:
                 log("--max-runtime %.1fs reached: stopping" % args.max_runtime)
                 break
+        if not args.outlive_parent and os.getppid() != args.parent_pid:
+            log("the process that started the lab (pid %d) has ended: stopping" % args.parent_pid)
+            break
         stop.wait(wait)
         if args.stats_file:
             stats.write(args.stats_file)
