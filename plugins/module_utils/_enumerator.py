@@ -227,17 +227,37 @@ def build_enumerate_request(locator, filter_value, dialect, flags, batch_items):
     return enumerate_el
 
 
-def _send_pull(session, locator, params, batch_items, context):
-    """Send Pull (retrying a timed-out one); return ``(response envelope, Pulls sent)``.
+def _pull_body(context, batch_items):
+    pull = etree.Element(_N_PULL)
+    pull.append(copy_module.deepcopy(context))
+    etree.SubElement(pull, _N_MAX_ELEMENTS).text = str(batch_items)
+    return pull
+
+
+def _begin_pull(session, locator, params, batch_items, context):
+    """Send a Pull and wait for the service to answer (status and headers); return the PendingReply.
 
     A plain function, so a helper thread running it holds no reference to the Enumerator (which
     can then be garbage-collected, and Release its context, at once).
     """
-    attempts = 0
+    return session.begin_request(ACTION_PULL, locator, _pull_body(context, batch_items), params=params)
+
+
+def _finish_pull(pending, session, locator, params, batch_items, context):
+    """The envelope of a Pull sent by :func:`_begin_pull` (retrying a timed-out one); ``(envelope, Pulls sent)``."""
+    try:
+        return pending.result(), 1
+    except WSManFault as fault:
+        if fault.code == _TIMED_OUT:
+            return _send_pull(session, locator, params, batch_items, context, attempts=1)
+        fault.pulls = 1
+        raise
+
+
+def _send_pull(session, locator, params, batch_items, context, attempts=0):
+    """Send Pull (retrying a timed-out one); return ``(response envelope, Pulls sent)``."""
     while True:
-        pull = etree.Element(_N_PULL)
-        pull.append(copy_module.deepcopy(context))
-        etree.SubElement(pull, _N_MAX_ELEMENTS).text = str(batch_items)
+        pull = _pull_body(context, batch_items)
         attempts += 1
         try:
             return session.request(ACTION_PULL, locator, pull, params=params), attempts
@@ -251,7 +271,8 @@ def _send_pull(session, locator, params, batch_items, context):
 class _PendingPull:
     """One Pull running on a helper thread while the caller works through the current batch."""
 
-    def __init__(self, function):
+    def __init__(self, function, context):
+        self.context = context
         self.result = None
         self.error = None
         self._thread = threading.Thread(target=self._run, args=(function,), name='wsman-pull', daemon=True)
@@ -280,7 +301,11 @@ class Enumerator:
     With ``prefetch`` (the session's ``prefetch``, default True) the next Pull is sent as soon as a
     batch arrives, on a helper thread, so the service prepares batch N+1 while the caller converts
     batch N. At most one Pull is in flight; items, errors and Release behave exactly as without it
-    (an error of a prefetched Pull is raised when the caller reaches it).
+    (an error of a prefetched Pull is raised when the caller reaches it). The helper thread only
+    sends the Pull and waits for the service's answer to begin (``Session.begin_request``); reading,
+    unsealing and parsing the reply happen on the caller's thread when it needs the batch. A
+    helper that also did that work would fight the caller's conversion for the interpreter lock
+    (every socket read hands it over, at up to 5 ms a time) and the two would mostly take turns.
     """
 
     def __init__(self, session, locator, enumerate_body):
@@ -366,15 +391,17 @@ class Enumerator:
 
     def _start_prefetch(self):
         if self._prefetch and not self._end and not self._closed and self._pending is None:
+            context = _copy_context(self._context)
             self._pending = _PendingPull(functools.partial(
-                _send_pull, self._session, self._locator, self._params, self._batch_items, _copy_context(self._context)))
+                _begin_pull, self._session, self._locator, self._params, self._batch_items, context), context)
 
     def _fill(self):
         while not self._items and not self._end and not self._closed:
             pending, self._pending = self._pending, None
             try:
                 if pending is not None:
-                    response, attempts = pending.wait()
+                    response, attempts = _finish_pull(pending.wait(), self._session, self._locator, self._params,
+                                                      self._batch_items, pending.context)
                 else:
                     response, attempts = _send_pull(self._session, self._locator, self._params, self._batch_items,
                                                     self._context)
@@ -402,7 +429,8 @@ class Enumerator:
         if pending is None:
             return
         try:
-            response, attempts = pending.wait()
+            response, attempts = _finish_pull(pending.wait(), self._session, self._locator, self._params,
+                                              self._batch_items, pending.context)
         except WSManFault as fault:
             self.pulls += getattr(fault, 'pulls', 1)
             if fault.code == _CONTEXT_GONE:

@@ -232,6 +232,42 @@ class Session:
         data, message_id = build_envelope(action, locator, params or self.envelope_params(), body, extra_headers)
         return self._exchange(data, message_id, idempotent=action in IDEMPOTENT_ACTIONS)
 
+    def begin_request(self, action, locator, body=None, params=None):
+        """Send a request now and return a :class:`PendingReply`; its ``result()`` judges the reply.
+
+        With a transport that can defer (``send_deferred``) only the status line and headers are
+        awaited here; the body is read, unsealed and parsed by ``result()``. Used by the Enumerator
+        to send the next Pull from a helper thread (see ``_enumerator``). Errors are raised by
+        ``result()``, which records ``error`` as :meth:`request` does.
+        """
+        data, message_id = build_envelope(action, locator, params or self.envelope_params(), body, ())
+        idempotent = action in IDEMPOTENT_ACTIONS
+        try:
+            transport = self._get_transport()
+            utf16 = bool(getattr(self._settings, 'utf16', False))
+            self.requests += 1
+            send_deferred = getattr(transport, 'send_deferred', None)
+            if send_deferred is None:
+                reply = transport.send(data, charset_for(utf16), None, timeout_ms=self._timeout, idempotent=idempotent)
+            else:
+                reply = send_deferred(data, charset_for(utf16), None, timeout_ms=self._timeout, idempotent=idempotent)
+        except WSManError as exc:
+            return PendingReply(self, message_id, error=exc)
+        return PendingReply(self, message_id, reply=reply)
+
+    def _judge(self, reply, message_id):
+        """check_response for a transport reply; records ``error``."""
+        try:
+            envelope = check_response(reply.status, reply.content_type, reply.body, message_id, self.endpoint)
+        except WSManFault as fault:
+            self._error = fault.fault_xml or ''
+            raise
+        except WSManError as exc:
+            self._error = client_error_xml(exc, self._settings.endpoint.host)
+            raise
+        self._error = ''
+        return envelope
+
     def _validation_error(self, exc):
         self._error = client_error_xml(exc, getattr(self._settings.endpoint, 'host', ''))
         return exc
@@ -403,6 +439,35 @@ class Session:
 
     def __repr__(self):
         return '<Session %s>' % self.endpoint
+
+
+class PendingReply:
+    """A request sent by :meth:`Session.begin_request`; ``result()`` returns the checked envelope."""
+
+    __slots__ = ('_session', '_message_id', '_reply', '_error')
+
+    def __init__(self, session, message_id, reply=None, error=None):
+        self._session = session
+        self._message_id = message_id
+        self._reply = reply
+        self._error = error
+
+    def result(self):
+        """The response envelope; raises WSManFault / WSManError as ``Session.request`` does."""
+        session = self._session
+        if self._error is None:
+            try:
+                reply = self._reply.result() if hasattr(self._reply, 'result') else self._reply
+            except WSManError as exc:
+                self._error = exc
+            else:
+                return session._judge(reply, self._message_id)  # pylint: disable=protected-access
+        error = self._error
+        if isinstance(error, WSManFault):
+            session._error = error.fault_xml or ''  # pylint: disable=protected-access
+        else:
+            session._error = client_error_xml(error, session.settings.endpoint.host)  # pylint: disable=protected-access
+        raise error
 
 
 def _text_or_none(element):

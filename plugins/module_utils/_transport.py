@@ -29,12 +29,15 @@ service may already have acted. Refused connections, DNS, TLS and timeouts are n
 
 from __future__ import annotations
 
+import functools
 import threading
 import warnings
 
 try:
     import requests
     import requests.auth
+    import requests.exceptions
+    from urllib3 import exceptions as urllib3_exceptions
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - requests comes with pywinrm
@@ -72,6 +75,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._transport_encryp
     is_encrypted_reply,
     original_content_type,
     prepare_encrypted,
+    unwrap_ntlm_reply,
 )
 
 # Flag values of createsession-facts.md §2.1 (kept here as ints so this file needs only the settings).
@@ -146,6 +150,7 @@ class Transport:
         self._challenged = False
         self._seen_connections = set()
         self._closed = False
+        self._deferred = None
         endpoint = settings.endpoint
         self._url = endpoint.url
         self._scheme = str(endpoint.scheme).lower()
@@ -194,26 +199,64 @@ class Transport:
             if name.lower() in ('authorization', 'content-type', 'content-length', 'host', 'proxy-authorization'):
                 raise ValueError('extra_headers may not set %s' % name)
         with self._lock:
-            if self._closed:
-                raise WSManTransportError('The session to %s is closed.' % self._url, 0, self._url)
-            timeout = self._timeouts(timeout_ms)
-            attempts = 2 if idempotent else 1
-            for attempt in range(attempts):
-                try:
-                    session = self._ensure_session(timeout)
-                    return self._exchange(session, bytes(body), charset, extra_headers, timeout)
-                except WSManError:
-                    raise
-                except Exception as exc:  # pylint: disable=broad-except
-                    error = self._map_failure(exc, timeout)
-                    if attempt + 1 < attempts and self._retryable(exc, error):
-                        continue
-                    raise error from None
+            self._settle_deferred()
+            return self._send(body, charset, extra_headers, timeout_ms, idempotent, False)
+
+    def send_deferred(self, body, charset='UTF-8', extra_headers=None, timeout_ms=None, idempotent=False):
+        """Send ``body`` and wait only for the reply's status line and headers; return a :class:`DeferredReply`.
+
+        The reply body is read (and decrypted) by :meth:`DeferredReply.result`, typically on another
+        thread than this one: an Enumerator sends the next Pull on a helper thread that then only
+        waits for the service, while the caller's thread reads, decrypts, parses and converts - so
+        the helper needs the interpreter lock only briefly and the service's work overlaps the
+        caller's. Any other request on this transport first completes a deferred reply, so
+        replies are always read (and unsealed) in the order the requests were sent.
+        Errors are those of :meth:`send`, raised here or by ``result()``.
+        """
+        if not isinstance(body, (bytes, bytearray)):
+            raise TypeError('Transport.send_deferred() needs the envelope as bytes')
+        charset = self._charset(charset)
+        for name in extra_headers or {}:
+            if name.lower() in ('authorization', 'content-type', 'content-length', 'host', 'proxy-authorization'):
+                raise ValueError('extra_headers may not set %s' % name)
+        with self._lock:
+            self._settle_deferred()
+            response, timeout = self._send(body, charset, extra_headers, timeout_ms, idempotent, True)
+            handle = DeferredReply(self, response, timeout)
+            self._deferred = handle
+            return handle
+
+    def _send(self, body, charset, extra_headers, timeout_ms, idempotent, defer):
+        if self._closed:
+            raise WSManTransportError('The session to %s is closed.' % self._url, 0, self._url)
+        timeout = self._timeouts(timeout_ms)
+        attempts = 2 if idempotent else 1
+        for attempt in range(attempts):
+            try:
+                session = self._ensure_session(timeout)
+                result = self._exchange(session, bytes(body), charset, extra_headers, timeout, defer)
+                return (result, timeout) if defer else result
+            except WSManError:
+                raise
+            except Exception as exc:  # pylint: disable=broad-except
+                error = self._map_failure(exc, timeout)
+                if attempt + 1 < attempts and self._retryable(exc, error):
+                    continue
+                raise error from None
         raise AssertionError('unreachable')  # pragma: no cover
+
+    def _settle_deferred(self):
+        """Read the body of a deferred reply still on the wire (kept for its owner)."""
+        handle, self._deferred = self._deferred, None
+        if handle is not None:
+            handle.complete()
 
     def close(self):
         """Close the HTTP connections (idempotent)."""
         with self._lock:
+            handle, self._deferred = self._deferred, None
+            if handle is not None:
+                handle.abandon()
             self._closed = True
             session, self._session = self._session, None
             self._winrm = None
@@ -293,6 +336,11 @@ class Transport:
             ssl_context = build_ssl_context(self._tls_policy) if self._scheme == 'https' else None
         except TLSConfigError as exc:
             raise WSManInvalidArgumentError(exc.message, 0, argument=exc.argument) from None
+        if ssl_context is None:
+            # http:// endpoint: a TLS context is only needed if a connection ever turns out to be
+            # TLS (an https proxy); loading the CA store costs ~40 ms, so build it on first use.
+            host = self._settings.endpoint.host
+            ssl_context = functools.partial(build_ssl_context, TLSPolicy(host))
         self._proxy = plan_proxy(self._settings, self._url)
 
         session = self._build_requests_session()
@@ -301,7 +349,7 @@ class Transport:
         session.headers['User-Agent'] = USER_AGENT
         session.headers.pop('Content-Type', None)
         adapter = WSManAdapter(
-            ssl_context=ssl_context or build_ssl_context(TLSPolicy(self._settings.endpoint.host)),
+            ssl_context=ssl_context,
             verify_chain=self._tls_policy.verify_chain,
             check_name_manually=self._tls_policy.manual_name_check,
             host=self._settings.endpoint.host,
@@ -477,18 +525,19 @@ class Transport:
             prepared.headers[name] = value
         return prepared
 
-    def _exchange(self, session, body, charset, extra_headers, timeout):
+    def _exchange(self, session, body, charset, extra_headers, timeout, defer=False):
         if self._tls_policy is not None and self._tls_policy.skip_ca_check and self._scheme == 'https':
             # The user chose SkipCACheck; urllib3's InsecureRequestWarning would only add noise.
             with warnings.catch_warnings():
                 warnings.filterwarnings('ignore', message='Unverified HTTPS request')
-                return self._exchange_once(session, body, charset, extra_headers, timeout)
-        return self._exchange_once(session, body, charset, extra_headers, timeout)
+                return self._exchange_once(session, body, charset, extra_headers, timeout, defer)
+        return self._exchange_once(session, body, charset, extra_headers, timeout, defer)
 
-    def _exchange_once(self, session, body, charset, extra_headers, timeout):
+    def _exchange_once(self, session, body, charset, extra_headers, timeout, defer=False):
         handshakes_before = self._authentications
         prepared = self._prepare(session, body, charset, extra_headers)
-        response = session.send(prepared, timeout=timeout, allow_redirects=False)
+        # stream=True: the body is read below in one piece (_read_body), not in requests' 10 KiB chunks.
+        response = session.send(prepared, timeout=timeout, allow_redirects=False, stream=True)
         if (self._encryption is not None and handshakes_before and self._authentications > handshakes_before
                 and response.status_code != 200):
             # The request went out on a new connection that had to authenticate again (the old one
@@ -498,8 +547,8 @@ class Transport:
             response.close()
             self._setup_encryption(session, timeout)
             prepared = self._prepare(session, body, charset, extra_headers)
-            response = session.send(prepared, timeout=timeout, allow_redirects=False)
-        return self._reply(response)
+            response = session.send(prepared, timeout=timeout, allow_redirects=False, stream=True)
+        return response if defer else self._reply(response)
 
     def _reply(self, response):
         status = response.status_code
@@ -508,10 +557,16 @@ class Transport:
             reason = response.reason or ''
             response.close()
             raise map_status(status, self._url, self._mechanism, reason, self._proxy.display if self._proxy else None)
-        raw = response.content
+        raw = _read_body(response)
         if self._encryption is not None and is_encrypted_reply(raw_type):
             try:
-                body = self._encryption.parse_encrypted_response(response)
+                body = None
+                if self._encryption_protocol == 'ntlm':
+                    body = unwrap_ntlm_reply(self._session.auth.session_security, raw)
+                if body is None:
+                    # Kerberos / CredSSP (or a framing the fast path does not take): pywinrm's parser.
+                    response._content = raw  # pylint: disable=protected-access
+                    body = self._encryption.parse_encrypted_response(response)
             except Exception as exc:  # pylint: disable=broad-except
                 raise WSManProtocolError('The encrypted reply from %s could not be decrypted (%s). The security context '
                                          'may be out of step; close the session and try again.'
@@ -567,6 +622,85 @@ class Transport:
                 session.close()
             except Exception:  # pylint: disable=broad-except
                 pass
+
+
+class DeferredReply:
+    """The reply of :meth:`Transport.send_deferred`: headers arrived, the body is read by :meth:`result`."""
+
+    __slots__ = ('_transport', '_response', '_timeout', '_result', '_error', '_done')
+
+    def __init__(self, transport, response, timeout):
+        self._transport = transport
+        self._response = response
+        self._timeout = timeout
+        self._result = None
+        self._error = None
+        self._done = False
+
+    def complete(self):
+        """Read and open the body now (under the transport lock); keeps the outcome for result()."""
+        if self._done:
+            return
+        self._done = True
+        transport, response, self._response = self._transport, self._response, None
+        try:
+            self._result = transport._reply(response)  # pylint: disable=protected-access
+        except WSManError as exc:
+            self._error = exc
+        except Exception as exc:  # pylint: disable=broad-except
+            self._error = transport._map_failure(exc, self._timeout)  # pylint: disable=protected-access
+
+    def abandon(self):
+        """The transport is closing: drop the unread reply."""
+        if not self._done:
+            self._done = True
+            response, self._response = self._response, None
+            self._error = WSManTransportError('The session to %s was closed before the reply was read.'
+                                              % self._transport.endpoint, 0, self._transport.endpoint)
+            try:
+                response.close()
+            except Exception:  # pylint: disable=broad-except
+                pass
+
+    def result(self):
+        """The :class:`TransportResponse`, or the error of reading it raised here."""
+        transport = self._transport
+        with transport._lock:  # pylint: disable=protected-access
+            if transport._deferred is self:  # pylint: disable=protected-access
+                transport._deferred = None  # pylint: disable=protected-access
+            self.complete()
+        if self._error is not None:
+            raise self._error
+        return self._result
+
+
+def _read_body(response):
+    """The whole body of a ``stream=True`` response in one read (Content-Length bytes at once).
+
+    requests would read it in 10 KiB pieces, each a separate trip through urllib3 and the socket;
+    for the large batches of an enumeration one read is measurably cheaper. Errors are turned into
+    the requests exceptions ``Response.content`` raises, so the error mapping stays the same.
+    """
+    content = getattr(response, '_content', False)
+    if content is not False:
+        return content or b''
+    raw = response.raw
+    if raw is None:
+        return b''
+    try:
+        data = raw.read(decode_content=True)
+    except urllib3_exceptions.ProtocolError as exc:
+        raise requests.exceptions.ChunkedEncodingError(exc) from exc
+    except urllib3_exceptions.DecodeError as exc:
+        raise requests.exceptions.ContentDecodingError(exc) from exc
+    except urllib3_exceptions.ReadTimeoutError as exc:
+        raise requests.exceptions.ConnectionError(exc) from exc
+    except urllib3_exceptions.SSLError as exc:
+        raise requests.exceptions.SSLError(exc) from exc
+    finally:
+        response._content_consumed = True  # pylint: disable=protected-access
+    response._content = data  # pylint: disable=protected-access
+    return data or b''
 
 
 def _mutual_auth_error(exc):

@@ -72,13 +72,21 @@ class WSManAdapter(_AdapterBase):
 
     def __init__(self, ssl_context, verify_chain, check_name_manually, host,
                  proxy_headers=None, proxy_tunnel_hook=None, on_exchange=None):
-        self._wsman_ssl_context = ssl_context
+        # ``ssl_context`` may be a callable that builds the context: an http:// session then
+        # never pays for loading the CA store unless a TLS connection is really made.
+        self._wsman_ssl_context_value = None if callable(ssl_context) else ssl_context
+        self._wsman_ssl_context_factory = ssl_context if callable(ssl_context) else None
         self._wsman_cert_reqs = 'CERT_REQUIRED' if verify_chain else 'CERT_NONE'
-        self._wsman_skip_name = not ssl_context.check_hostname
         self._wsman_proxy_headers = dict(proxy_headers or {})
         self._wsman_on_exchange = on_exchange
         self._wsman_https_pool = _https_pool_class(host if check_name_manually else None, proxy_tunnel_hook)
         super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
+
+    @property
+    def _wsman_ssl_context(self):
+        if self._wsman_ssl_context_value is None:
+            self._wsman_ssl_context_value = self._wsman_ssl_context_factory()
+        return self._wsman_ssl_context_value
 
     def _wsman_pool_classes(self, manager):
         manager.pool_classes_by_scheme = {'http': HTTPConnectionPool, 'https': self._wsman_https_pool}
@@ -101,8 +109,9 @@ class WSManAdapter(_AdapterBase):
         host_params, _ignored = super().build_connection_pool_key_attributes(request, False, None)
         pool_kwargs = {'cert_reqs': self._wsman_cert_reqs}
         if host_params.get('scheme') == 'https':
-            pool_kwargs['ssl_context'] = self._wsman_ssl_context
-            if self._wsman_skip_name:
+            context = self._wsman_ssl_context
+            pool_kwargs['ssl_context'] = context
+            if not context.check_hostname:
                 # Stop urllib3 from checking the name itself when OpenSSL was told not to.
                 pool_kwargs['assert_hostname'] = False
         return host_params, pool_kwargs

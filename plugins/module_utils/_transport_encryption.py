@@ -21,11 +21,15 @@ here, without touching the cryptography:
 from __future__ import annotations
 
 import re
+import struct
 
 BOUNDARY = b'--Encrypted Boundary'
 END_MARKER = BOUNDARY + b'--\r\n'
 CREDSSP_CHUNK = 16384
 _UTF8_ORIGINAL = b'OriginalContent: type=application/soap+xml;charset=UTF-8;Length='
+_PART_START = BOUNDARY + b'\r\n'
+_OCTET_HEADER = b'\tContent-Type: application/octet-stream\r\n'
+_LENGTH_RE = re.compile(rb';\s*Length=(\d+)\s*$', re.IGNORECASE)
 _ORIGINAL_RE = re.compile(rb'OriginalContent:\s*type=([^;\r\n]+);\s*charset=([A-Za-z0-9_-]+)', re.IGNORECASE)
 
 
@@ -79,3 +83,52 @@ def original_content_type(raw_body, default='application/soap+xml;charset=UTF-8'
         return default
     return '%s;charset=%s' % (match.group(1).decode('ascii', 'replace').strip(),
                               match.group(2).decode('ascii', 'replace'))
+
+
+def unwrap_ntlm_reply(session_security, raw):
+    """Open an NTLM-sealed reply (MS-WSMV 2.2.9.1.1) from its bytes; None if the framing is not the usual one.
+
+    The MIME frame is walked with ``bytes.find`` and slices: each part is ``--Encrypted Boundary``,
+    its ``OriginalContent: ...;Length=N`` header, ``--Encrypted Boundary``, the octet-stream header,
+    then ``<uint32 signature length><signature><N sealed bytes>`` (NTLM sealing keeps the length), and
+    the message ends with ``--Encrypted Boundary--``. Taking exactly N bytes (instead of searching
+    for the next boundary) cannot cut a message whose sealed bytes happen to contain the boundary.
+    ``session_security.unwrap(sealed, signature)`` checks the signature and sequence number.
+    Returns None (the caller then uses pywinrm's parser) when the frame differs from this layout.
+    """
+    pieces = []
+    pos = 0
+    end = len(raw) - len(END_MARKER)
+    if end < 0 or not raw.endswith(END_MARKER):
+        return None
+    while pos < end:
+        if not raw.startswith(_PART_START, pos):
+            return None
+        second = raw.find(_PART_START, pos + len(_PART_START), pos + 1024)
+        if second < 0:
+            return None
+        header = raw[pos + len(_PART_START):second].rstrip()
+        match = _LENGTH_RE.search(header)
+        if not match:
+            return None
+        length = int(match.group(1))
+        start = second + len(_PART_START)
+        if not raw.startswith(_OCTET_HEADER, start):
+            return None
+        start += len(_OCTET_HEADER)
+        if start + 4 > end:
+            return None
+        signature_length = struct.unpack_from('<I', raw, start)[0]
+        signature_end = start + 4 + signature_length
+        data_end = signature_end + length
+        if data_end > end or not raw.startswith(BOUNDARY, data_end):
+            return None
+        message = session_security.unwrap(raw[signature_end:data_end], raw[start + 4:signature_end])
+        if len(message) != length:
+            raise EncryptionFramingError('the decrypted reply has %d bytes, its OriginalContent header says %d'
+                                         % (len(message), length))
+        pieces.append(message)
+        pos = data_end
+    if not pieces:
+        return None
+    return pieces[0] if len(pieces) == 1 else b''.join(pieces)
