@@ -284,11 +284,13 @@ EXAMPLES = r"""
         filter: SELECT Name FROM Win32_Service WHERE State = "Running"
 """
 
+import os
 import time
 import traceback
 from collections import OrderedDict
 
 from ansible.errors import AnsibleError
+from ansible.module_utils.connection import Connection as JsonRpcClient, ConnectionError as SocketConnectionError
 from ansible.plugins.connection import NetworkConnectionBase
 from ansible.utils.display import Display
 
@@ -315,6 +317,12 @@ class Connection(NetworkConnectionBase):
 
     transport = 'wsman.automation.wsman'
     has_pipelining = False
+    # The persistent process is started and reached by the wsman_* action plugins through control_socket(), not by
+    # the task executor: with force_persistence the executor runs the ansible-connection helper (a new Python
+    # process, about half a second) before every task, even when the process is already up. control_socket() does
+    # what that helper does -- the same socket path, the same set_options call, ansible-core's own start_connection()
+    # the first time -- without the extra process. Other modules on a wsman host run locally (_remote_is_local).
+    force_persistence = False
     # the action plugins look for this marker to send their task over the control socket
     _wsman_connection = True
 
@@ -373,6 +381,27 @@ class Connection(NetworkConnectionBase):
         return digest_of_options(self._session_option)
 
     # -- connection life cycle ---------------------------------------------------------------------------------
+    def control_socket(self, task_uuid):
+        """Worker side: the socket of this host's persistent process, started on first use (no network I/O).
+
+        Sends this task's options to a running process (set_options over the socket, as ansible-connection does)
+        so a changed password or flag reaches it; starts the process with ansible-core's start_connection()
+        when there is none yet, or when the one found has just gone away.
+        """
+        if self._socket_path and os.path.exists(self._socket_path):
+            try:
+                JsonRpcClient(self._socket_path).set_options(direct=self.get_options())
+                return self._socket_path
+            except SocketConnectionError as exc:
+                display.vvvv('wsman: the persistent process at %s did not answer (%s); starting a new one'
+                             % (self._socket_path, exc), host=self._play_context.remote_addr)
+        from ansible.executor.task_executor import start_connection  # pylint: disable=import-outside-toplevel
+
+        self._play_context.timeout = self.get_option('persistent_command_timeout')
+        self._socket_path = start_connection(self._play_context, self.get_options(), task_uuid)
+        display.vvvv('wsman: persistent connection process at %s' % self._socket_path, host=self._play_context.remote_addr)
+        return self._socket_path
+
     def _connect(self):
         # CreateSession is lazy: the session is built, and the network first touched, by the first wsman_task.
         self._connected = True

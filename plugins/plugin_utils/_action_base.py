@@ -22,6 +22,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.connection import Connection, ConnectionError as SocketConnectionError
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.wsman.automation.plugins.module_utils._module_args import (
     ARGUMENT_SPECS,
@@ -31,6 +32,8 @@ from ansible_collections.wsman.automation.plugins.module_utils._module_args impo
 from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import task_defaults
 
 COLLECTION = 'wsman.automation'
+
+display = Display()
 
 # the connection options whose values must never reach a result
 _SECRET_CONNECTION_OPTIONS = ('password', 'proxy_password')
@@ -74,6 +77,19 @@ def shape_module_result(result, read_only):
     return result
 
 
+def _display_messages(messages, host):
+    """Show what the persistent process queued (as ansible-connection would have), at its verbosity."""
+    for level, message in messages or ():
+        if level == 'log':
+            display.display(message, log_only=True)
+        elif level in ('debug', 'v', 'vv', 'vvv', 'vvvv', 'vvvvv', 'vvvvvv'):
+            getattr(display, level)(message, host=host)
+        elif level == 'warning':
+            display.warning(message)
+        else:
+            display.vvvv(message, host=host)
+
+
 def validation_failure(module_name, messages):
     return {
         'failed': True,
@@ -104,7 +120,7 @@ class WSManActionBase(ActionBase):
 
         args = dict(self._task.args)
         warnings = []
-        persistent = uses_wsman_connection(self._connection) and getattr(self._connection, 'socket_path', None)
+        persistent = uses_wsman_connection(self._connection)
         argument_spec = ARGUMENT_SPECS[module_name]['argument_spec']
 
         if persistent:
@@ -184,8 +200,10 @@ class WSManActionBase(ActionBase):
     def _run_over_socket(self, module_name, params):
         digest = self._connection.options_digest()
         try:
-            reply = Connection(self._connection.socket_path).wsman_task(
+            socket = Connection(self._connection.control_socket(self._task._uuid))
+            reply = socket.wsman_task(
                 module_name, params, check_mode=bool(self._task.check_mode), diff=bool(self._task.diff), options_digest=digest)
+            _display_messages(socket.pop_messages(), self._play_context.remote_addr)
         except SocketConnectionError as exc:
             return {
                 'failed': True,

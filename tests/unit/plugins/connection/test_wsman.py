@@ -210,7 +210,10 @@ def test_connect_is_lazy():
 def test_marker_and_persistence_flags():
     conn = _connection(BASE)
     assert conn._wsman_connection is True
-    assert conn.force_persistence is True
+    # the action plugins reach the persistent process through control_socket(); the executor must not start the
+    # ansible-connection helper before every task (that costs a Python process per task)
+    assert conn.force_persistence is False
+    assert conn.supports_persistence is False
     assert conn._remote_is_local is True
 
 
