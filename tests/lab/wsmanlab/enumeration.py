@@ -80,7 +80,20 @@ def filter_fault(message, hresult=None):
 
 def class_items(model, cls, rows=None, properties=None):
     """Items of instances of a WMI class (optionally only some properties)."""
-    rows = model.rows(cls) if rows is None else rows
+    if rows is None and properties is None and cls.name == "Win32_Service":
+        return _service_items(model, cls, model.service_count)
+    return _row_items(model, cls, model.rows(cls) if rows is None else rows, properties)
+
+
+def _service_items(model, cls, count):
+    """All Win32_Service instances by index: the row is built only when the cached bytes are missing."""
+    for index in range(count):
+        yield Item(lambda index=index: model.element(cls, model.service_at(index)), cls.uri,
+                   lambda index=index: model.key_selectors(cls, model.service_at(index)),
+                   lambda index=index: model.service_bytes_at(index))
+
+
+def _row_items(model, cls, rows, properties):
     cacheable = properties is None and cls.name == "Win32_Service"
     for row in rows:
         yield Item(lambda row=row: model.element(cls, row, properties), cls.uri,

@@ -461,6 +461,23 @@ class Model:
             if dropped is not None:
                 self._service_cache_size -= len(dropped)
 
+    def service_at(self, index):
+        """The Win32_Service row at an index (as ``rows`` yields it)."""
+        return self._service(index)
+
+    def service_name(self, index):
+        """The Name of the Win32_Service instance at an index (no row built)."""
+        if index < len(model_data.SERVICES):
+            return model_data.SERVICES[index][0]
+        return "LabSvc%06d" % index
+
+    def service_bytes_at(self, index):
+        """service_bytes of the instance at an index; from the cache without building the row when it is there."""
+        data = self._service_cache.get(self.service_name(index).lower())
+        if data is not None:
+            return data
+        return self.service_bytes(self._service(index))
+
     def service_bytes(self, row):
         """UTF-8 serialization of a Win32_Service instance, cached while the cache has room."""
         key = row["Name"].lower()
