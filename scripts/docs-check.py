@@ -86,7 +86,7 @@ for path in sorted(glob.glob(os.path.join(collection, "docs", "docsite", "rst", 
 check("error codes in the guide agree with the library's table", not mismatches, "; ".join(mismatches[:10]))
 
 suite = ET.Element("testsuite", name="docs-build", tests=str(len(cases)),
-                   failures=str(sum(1 for _, ok, _ in cases if not ok)))
+                   failures=str(sum(1 for case in cases if not case[1])))
 for name, ok, detail in cases:
     case = ET.SubElement(suite, "testcase", classname="docs", name=name)
     if not ok:
@@ -97,4 +97,4 @@ for name, ok, detail in cases:
     if not ok:
         print("docs check FAILED: %s: %s" % (name, detail), file=sys.stderr)
 print("docs-check: %d passed, %d failed" % (sum(1 for c in cases if c[1]), sum(1 for c in cases if not c[1])))
-sys.exit(0 if all(ok for _, ok, _ in cases) else 1)
+sys.exit(0 if all(case[1] for case in cases) else 1)
