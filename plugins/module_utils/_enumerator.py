@@ -268,6 +268,17 @@ def _send_pull(session, locator, params, batch_items, context, attempts=0):
             raise
 
 
+class _SentPull:
+    """A Pull already written on the connection (``Session.send_ahead``); no helper thread."""
+
+    def __init__(self, pending, context):
+        self.context = context
+        self._pending = pending
+
+    def wait(self):
+        return self._pending
+
+
 class _PendingPull:
     """One Pull running on a helper thread while the caller works through the current batch."""
 
@@ -301,7 +312,12 @@ class Enumerator:
     With ``prefetch`` (the session's ``prefetch``, default True) the next Pull is sent as soon as a
     batch arrives, on a helper thread, so the service prepares batch N+1 while the caller converts
     batch N. At most one Pull is in flight; items, errors and Release behave exactly as without it
-    (an error of a prefetched Pull is raised when the caller reaches it). The helper thread only
+    (an error of a prefetched Pull is raised when the caller reaches it).
+
+    On an established keep-alive connection the Pull is simply written before the caller gets the
+    batch (``Session.send_ahead``) and its reply read when the next batch is needed: one thread, the
+    service working in parallel. Otherwise (a new connection, a proxy, Kerberos, CredSSP, Digest)
+    a helper thread sends it (``Session.begin_request``). The helper thread only
     sends the Pull and waits for the service's answer to begin (``Session.begin_request``); reading,
     unsealing and parsing the reply happen on the caller's thread when it needs the batch. A
     helper that also did that work would fight the caller's conversion for the interpreter lock
@@ -392,6 +408,13 @@ class Enumerator:
     def _start_prefetch(self):
         if self._prefetch and not self._end and not self._closed and self._pending is None:
             context = _copy_context(self._context)
+            send_ahead = getattr(self._session, 'send_ahead', None)
+            sent = None
+            if send_ahead is not None:
+                sent = send_ahead(ACTION_PULL, self._locator, _pull_body(context, self._batch_items), params=self._params)
+            if sent is not None:
+                self._pending = _SentPull(sent, context)
+                return
             self._pending = _PendingPull(functools.partial(
                 _begin_pull, self._session, self._locator, self._params, self._batch_items, context), context)
 

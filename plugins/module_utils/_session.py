@@ -255,6 +255,28 @@ class Session:
             return PendingReply(self, message_id, error=exc)
         return PendingReply(self, message_id, reply=reply)
 
+    def send_ahead(self, action, locator, body=None, params=None):
+        """Write a request now without waiting for anything; a :class:`PendingReply`, or None.
+
+        None when the transport cannot do this at the moment (see ``Transport.send_ahead``); then
+        nothing was sent. Used by the Enumerator for the next Pull.
+        """
+        transport = self._get_transport()
+        send_ahead = getattr(transport, 'send_ahead', None)
+        if send_ahead is None:
+            return None
+        data, message_id = build_envelope(action, locator, params or self.envelope_params(), body, ())
+        utf16 = bool(getattr(self._settings, 'utf16', False))
+        try:
+            reply = send_ahead(data, charset_for(utf16), timeout_ms=self._timeout)
+        except WSManError as exc:
+            self.requests += 1
+            return PendingReply(self, message_id, error=exc)
+        if reply is None:
+            return None
+        self.requests += 1
+        return PendingReply(self, message_id, reply=reply)
+
     def _judge(self, reply, message_id):
         """check_response for a transport reply; records ``error``."""
         try:

@@ -30,6 +30,7 @@ service may already have acted. Refused connections, DNS, TLS and timeouts are n
 from __future__ import annotations
 
 import functools
+import socket
 import threading
 import warnings
 
@@ -92,6 +93,10 @@ DEFAULT_OPERATION_TIMEOUT_MS = 60000
 MAX_CONNECT_TIMEOUT_S = 30.0
 USER_AGENT = 'Microsoft WinRM Client (wsman.automation; Python)'
 
+#: pywinrm auth methods whose requests need nothing from requests' response hooks once the
+#: connection is set up (NTLM is connection-bound; Basic adds its header when the request is
+#: prepared; a client certificate is part of the TLS connection).
+_SEND_AHEAD_AUTH_METHODS = frozenset(('ntlm', 'basic', 'certificate'))
 _ENCRYPTING_MECHANISMS = {'negotiate': 'ntlm', 'kerberos': 'kerberos', 'credssp': 'credssp'}
 _INSTALL_HINTS = {
     'kerberos': 'pip install "pywinrm[kerberos]" (it brings pykerberos; the system needs the MIT or Heimdal '
@@ -225,6 +230,71 @@ class Transport:
             handle = DeferredReply(self, response, timeout)
             self._deferred = handle
             return handle
+
+    def send_ahead(self, body, charset='UTF-8', timeout_ms=None):
+        """Write the request on the open connection now and return a :class:`DeferredReply`, or None.
+
+        Nothing is awaited: the service works on the request while this thread does something
+        else (an Enumerator converts the batch in hand), and ``result()`` later reads the reply
+        from the same connection. Single-threaded, so no thread has to win the interpreter lock back.
+        Only taken on an established, authenticated keep-alive connection without a proxy; returns
+        None (nothing sent, nothing sealed) when that is not the case - the caller then uses
+        :meth:`send` or :meth:`send_deferred`. The request must not be idempotent-retried (a Pull).
+        """
+        if not isinstance(body, (bytes, bytearray)):
+            raise TypeError('Transport.send_ahead() needs the envelope as bytes')
+        charset = self._charset(charset)
+        with self._lock:
+            session = self._session
+            if (self._closed or session is None or self._deferred is not None or self._proxy is None
+                    or self._proxy.proxies or self._auth_method not in _SEND_AHEAD_AUTH_METHODS
+                    or (self._encrypt and self._encryption is None)):
+                return None
+            timeout = self._timeouts(timeout_ms)
+            try:
+                adapter = session.get_adapter(self._url)
+                probe = requests.Request('POST', self._url).prepare()
+                pool = adapter.get_connection_with_tls_context(probe, True)
+                conn = pool._get_conn(timeout=0)  # pylint: disable=protected-access
+            except Exception:  # pylint: disable=broad-except
+                return None  # no idle connection at hand: the ordinary path decides what to do
+            if getattr(conn, 'sock', None) is None:
+                # A new (or dropped and reset) connection is not authenticated: ordinary path.
+                pool._put_conn(conn)  # pylint: disable=protected-access
+                return None
+            prepared = None
+            try:
+                prepared = self._prepare(session, bytes(body), charset, None)
+                conn.timeout = timeout[1]
+                conn.request(prepared.method, prepared.path_url, body=prepared.body, headers=prepared.headers,
+                             preload_content=False, decode_content=True, enforce_content_length=True)
+            except WSManError:
+                pool._put_conn(conn)  # pylint: disable=protected-access
+                raise
+            except Exception as exc:  # pylint: disable=broad-except
+                conn.close()
+                pool._put_conn(conn)  # pylint: disable=protected-access
+                raise self._map_failure(requests.exceptions.ConnectionError(exc), timeout) from None
+            handle = DeferredReply(self, None, timeout, (adapter, pool, conn, prepared))
+            self._deferred = handle
+            return handle
+
+    def _read_ahead(self, adapter, pool, conn, prepared, timeout):
+        """The requests Response of a request written by send_ahead (status and headers read)."""
+        try:
+            conn.timeout = timeout[1]
+            raw = conn.getresponse()
+        except Exception as exc:  # pylint: disable=broad-except
+            conn.close()
+            pool._put_conn(conn)  # pylint: disable=protected-access
+            if isinstance(exc, (TimeoutError, socket.timeout)):
+                raise requests.exceptions.ReadTimeout(exc) from exc
+            raise requests.exceptions.ConnectionError(exc) from exc
+        raw._connection = conn  # pylint: disable=protected-access
+        raw._pool = pool  # pylint: disable=protected-access
+        response = adapter.build_response(prepared, raw)
+        self._on_exchange(prepared, response, id(conn.sock) if conn.sock is not None else None)
+        return response
 
     def _send(self, body, charset, extra_headers, timeout_ms, idempotent, defer):
         if self._closed:
@@ -627,12 +697,13 @@ class Transport:
 class DeferredReply:
     """The reply of :meth:`Transport.send_deferred`: headers arrived, the body is read by :meth:`result`."""
 
-    __slots__ = ('_transport', '_response', '_timeout', '_result', '_error', '_done')
+    __slots__ = ('_transport', '_response', '_timeout', '_ahead', '_result', '_error', '_done')
 
-    def __init__(self, transport, response, timeout):
+    def __init__(self, transport, response, timeout, ahead=None):
         self._transport = transport
         self._response = response
         self._timeout = timeout
+        self._ahead = ahead  # (adapter, pool, connection, prepared) of a send_ahead request
         self._result = None
         self._error = None
         self._done = False
@@ -643,7 +714,10 @@ class DeferredReply:
             return
         self._done = True
         transport, response, self._response = self._transport, self._response, None
+        ahead, self._ahead = self._ahead, None
         try:
+            if ahead is not None:
+                response = transport._read_ahead(*ahead, timeout=self._timeout)  # pylint: disable=protected-access
             self._result = transport._reply(response)  # pylint: disable=protected-access
         except WSManError as exc:
             self._error = exc
@@ -655,10 +729,15 @@ class DeferredReply:
         if not self._done:
             self._done = True
             response, self._response = self._response, None
+            ahead, self._ahead = self._ahead, None
+            if ahead is not None:
+                ahead[2].close()
+                ahead[1]._put_conn(ahead[2])  # pylint: disable=protected-access
             self._error = WSManTransportError('The session to %s was closed before the reply was read.'
                                               % self._transport.endpoint, 0, self._transport.endpoint)
             try:
-                response.close()
+                if response is not None:
+                    response.close()
             except Exception:  # pylint: disable=broad-except
                 pass
 
