@@ -152,3 +152,64 @@ def test_invoke_fragment_put_and_utf16_against_the_lab(lab):
         assert updated['MaxTimeoutms'] == '90000'
     with open_session(lab, 'UseBasic|CredUsernamePassword|NoEncryption|UTF16') as session:
         assert instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))['Name'] == 'WinRM'
+
+
+# --- prefetch by writing the next Pull ahead on the open connection (Transport.send_ahead) -------
+
+def _count_send_ahead(session, monkeypatch):
+    transport = session._get_transport()  # pylint: disable=protected-access
+    calls = []
+    original = transport.send_ahead
+
+    def counting(*args, **kwargs):
+        handle = original(*args, **kwargs)
+        calls.append(handle is not None)
+        return handle
+
+    monkeypatch.setattr(transport, 'send_ahead', counting)
+    return calls
+
+
+@pytest.mark.parametrize('flags', ['UseNegotiate|CredUsernamePassword', 'UseBasic|CredUsernamePassword|NoEncryption'])
+def test_pulls_are_written_ahead_on_the_authenticated_connection(lab, monkeypatch, flags):
+    with open_session(lab, flags, batch_items=10) as session:
+        calls = _count_send_ahead(session, monkeypatch)
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        names = [instance_to_dict(element)['Name'] for element in enumerator.iter_elements()]
+        assert len(names) == SERVICES and len(set(names)) == SERVICES
+        assert enumerator.pulls == 7  # ceil(75 / 10) - 1: one per batch, none extra
+        assert calls and all(calls)  # every Pull went out ahead, none through a helper thread
+        # counted as the service counts them: one NTLM handshake; Basic credentials on every request
+        expected = 1 if 'Negotiate' in flags else 8
+        assert session._transport.authentications == expected  # pylint: disable=protected-access
+
+
+def test_a_request_between_batches_reads_the_pull_written_ahead_first(lab, monkeypatch):
+    # With message encryption the replies must be unsealed in the order the requests were sent:
+    # a Get while a Pull is on the wire completes that Pull's reply first.
+    with open_session(lab, 'UseNegotiate|CredUsernamePassword', batch_items=10) as session:
+        calls = _count_send_ahead(session, monkeypatch)
+        names = []
+        with session.enumerate('wmicimv2/Win32_Service') as enumerator:
+            for index, element in enumerate(enumerator.iter_elements()):
+                names.append(instance_to_dict(element)['Name'])
+                if index % 10 == 5:
+                    assert instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))['Name'] == 'WinRM'
+        assert len(names) == SERVICES and len(set(names)) == SERVICES
+        assert any(calls)
+
+
+def test_early_close_with_a_pull_written_ahead_releases_its_context(lab, monkeypatch):
+    before = lab.stats()
+    with open_session(lab, 'UseNegotiate|CredUsernamePassword', batch_items=5) as session:
+        calls = _count_send_ahead(session, monkeypatch)
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        assert enumerator.read_element() is not None
+        assert calls == [True]
+        enumerator.close()
+        assert enumerator.released and enumerator.pulls == 1
+        # the session is still usable: the written-ahead reply was read off the connection
+        assert session.identify()
+    after = lab.stats()
+    assert after['enumeration_contexts_released'] == before['enumeration_contexts_released'] + 1
+    assert after['enumeration_contexts_open'] == 0
