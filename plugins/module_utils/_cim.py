@@ -93,15 +93,21 @@ def _complex(element):
 
 def _properties(element, location):
     result = {}
+    local_names = _LOCAL
     for child in element:
         tag = child.tag
-        if tag.__class__ is not str:  # comment or processing instruction
-            continue
-        if tag in _CIM_LOCATIONS:
-            if location:
-                result[LOCATION_KEY] = epr_element_to_dict(child)
-            continue
-        name = _LOCAL.get(tag) or _local(tag)
+        try:
+            # Property tags repeat from instance to instance: one dict lookup in the common case.
+            # (_LOCAL never holds a cim:Location tag, so those always take the slow branch.)
+            name = local_names[tag]
+        except KeyError:
+            if tag.__class__ is not str:  # comment or processing instruction
+                continue
+            if tag in _CIM_LOCATIONS:
+                if location:
+                    result[LOCATION_KEY] = epr_element_to_dict(child)
+                continue
+            name = _local(tag)
         value = child.text
         # Most properties are plain text: only an element without text (or with whitespace that
         # may be indentation) can be nil or hold child elements, so only then look further.

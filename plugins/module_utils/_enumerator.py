@@ -398,7 +398,7 @@ class Enumerator:
                 self._context = child
             elif tag in _ITEMS_TAGS:
                 if keep_items:
-                    self._items.extend(item for item in child if item.tag.__class__ is str)
+                    self._items.extend(child.iterchildren(etree.Element))  # elements only (no comments/PIs)
             elif tag in _EOS_TAGS:
                 end = True
         if end or self._context is None:

@@ -80,7 +80,7 @@ def parse_xml(data, what='XML document'):
         raise XMLParseError('%s is empty' % what)
     if len(data) > MAX_XML_BYTES:
         raise XMLParseError('%s is larger than the %d byte limit' % (what, MAX_XML_BYTES))
-    if _DOCTYPE_RE.search(_ascii_view(data)):
+    if _has_doctype(_ascii_view(data)):
         raise XMLParseError('%s contains a DOCTYPE declaration, which is refused' % what)
     try:
         root = etree.fromstring(data, parser=_new_parser())
@@ -89,6 +89,20 @@ def parse_xml(data, what='XML document'):
     if root is None:
         raise XMLParseError('%s has no root element' % what)
     return root
+
+
+def _has_doctype(data):
+    """True when ``data`` holds ``<!DOCTYPE`` (any case).
+
+    Same answer as ``_DOCTYPE_RE.search``, found faster on large replies: ``!`` is rare in XML and
+    a one-byte ``find`` runs at memchr speed, so only its few occurrences are looked at.
+    """
+    position = data.find(b'!')
+    while position >= 0:
+        if position and data[position - 1] == 0x3C and data[position + 1:position + 8].upper() == b'DOCTYPE':
+            return True
+        position = data.find(b'!', position + 1)
+    return False
 
 
 def _ascii_view(data):
@@ -149,7 +163,8 @@ def decode_body(body, content_type):
         # Keep the bytes; lxml reads UTF-8 natively. A declaration saying otherwise is refused by
         # lxml below only if the bytes really do not match.
         try:
-            body.decode('utf-8')
+            if not body.isascii():  # ASCII is valid UTF-8; isascii() is far cheaper than decoding
+                body.decode('utf-8')
         except UnicodeDecodeError as exc:
             raise XMLParseError('the response is not valid UTF-8 (byte %d)' % exc.start) from None
         decl = _DECL_BYTES_RE.match(body)
