@@ -2,12 +2,21 @@
 
 Prints one JSON line: the peak resident set size before and after the enumeration (KiB) and the
 number of items written. Run by bench/run.py; it is a separate process so that each measurement
-starts from a clean heap and ru_maxrss means this run alone.
+starts from a clean heap. The peak is the kernel's VmHWM of this process (/proc/self/status), not
+getrusage's ru_maxrss: Linux carries ru_maxrss over exec from the parent at fork time, so it would
+report the (large) bench process instead of this run.
 """
 
 import json
-import resource
 import sys
+
+
+def _status_kib(field):
+    with open('/proc/self/status', encoding='ascii') as handle:
+        for line in handle:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise SystemExit('/proc/self/status has no %s' % field)
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -33,11 +42,14 @@ def main():
     if validation.error_messages:
         raise SystemExit('invalid arguments: %s' % validation.error_messages)
     params = validation.validated_parameters
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # The HTTP stack is imported on first use; import it now so that the growth is the enumeration's.
+    __import__('ansible_collections.wsman.automation.plugins.module_utils._transport')
+    __import__('spnego')
+    before = _status_kib('VmHWM')
     session = session_from_params(params)
     with session:
         result = run_task('wsman_enumerate', params, session)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    after = _status_kib('VmHWM')
     print(json.dumps({'rss_before_kib': before, 'rss_peak_kib': after, 'count': result.get('count')}))
 
 
