@@ -370,12 +370,14 @@ class Enumerator:
 
     def iter_elements(self):
         """Yield every remaining item as an element; Releases the context if stopped early."""
+        items = self._items
         try:
             while True:
-                self._fill()
-                if not self._items:
-                    return
-                yield self._items.popleft()
+                if not items:
+                    self._fill()
+                    if not items:
+                        return
+                yield items.popleft()
         finally:
             self.close()
 

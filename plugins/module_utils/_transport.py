@@ -156,6 +156,7 @@ class Transport:
         self._seen_connections = set()
         self._closed = False
         self._deferred = None
+        self._ahead_pool = None  # (requests session, adapter, urllib3 pool) used by send_ahead
         endpoint = settings.endpoint
         self._url = endpoint.url
         self._scheme = str(endpoint.scheme).lower()
@@ -252,11 +253,15 @@ class Transport:
                 return None
             timeout = self._timeouts(timeout_ms)
             try:
-                adapter = session.get_adapter(self._url)
-                probe = requests.Request('POST', self._url).prepare()
-                pool = adapter.get_connection_with_tls_context(probe, True)
+                cached = self._ahead_pool
+                if cached is None or cached[0] is not session:
+                    adapter = session.get_adapter(self._url)
+                    probe = requests.Request('POST', self._url).prepare()
+                    cached = self._ahead_pool = (session, adapter, adapter.get_connection_with_tls_context(probe, True))
+                dummy, adapter, pool = cached
                 conn = pool._get_conn(timeout=0)  # pylint: disable=protected-access
             except Exception:  # pylint: disable=broad-except
+                self._ahead_pool = None
                 return None  # no idle connection at hand: the ordinary path decides what to do
             if getattr(conn, 'sock', None) is None:
                 # A new (or dropped and reset) connection is not authenticated: ordinary path.
