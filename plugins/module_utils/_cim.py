@@ -110,8 +110,10 @@ def _properties(element, location):
             name = _local(tag)
         value = child.text
         # Most properties are plain text: only an element without text (or with whitespace that
-        # may be indentation) can be nil or hold child elements, so only then look further.
-        if value is None or value.isspace():
+        # may be indentation) can be nil or hold child elements, so only then look further. A
+        # whitespace-only text starts with a character <= ' ' (ASCII) or > '~' (Unicode spaces),
+        # so text starting with anything printable skips the isspace() call.
+        if value is None or value and (value[0] <= ' ' or value[0] > '~') and value.isspace():
             if len(child):
                 value = _complex(child)
             elif value is None:

@@ -96,6 +96,11 @@ def unwrap_ntlm_reply(session_security, raw):
     ``session_security.unwrap(sealed, signature)`` checks the signature and sequence number.
     Returns None (the caller then uses pywinrm's parser) when the frame differs from this layout.
     """
+    # requests_ntlm's session_security.unwrap(message, signature) only joins signature + message
+    # for the pyspnego context it wraps; the context takes the adjacent bytes as they are.
+    context = getattr(session_security, '_context', None)
+    if not callable(getattr(context, 'unwrap', None)):
+        context = None
     pieces = []
     pos = 0
     end = len(raw) - len(END_MARKER)
@@ -123,7 +128,11 @@ def unwrap_ntlm_reply(session_security, raw):
         data_end = signature_end + length
         if data_end > end or not raw.startswith(BOUNDARY, data_end):
             return None
-        message = session_security.unwrap(raw[signature_end:data_end], raw[start + 4:signature_end])
+        if context is not None:
+            # signature and sealed bytes are adjacent in the frame: one slice, no re-concatenation
+            message = context.unwrap(raw[start + 4:data_end]).data
+        else:
+            message = session_security.unwrap(raw[signature_end:data_end], raw[start + 4:signature_end])
         if len(message) != length:
             raise EncryptionFramingError('the decrypted reply has %d bytes, its OriginalContent header says %d'
                                          % (len(message), length))

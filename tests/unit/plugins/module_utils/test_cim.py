@@ -177,3 +177,13 @@ def test_round_trip_property(data):
     """instance_to_dict(dict_to_instance(d)) == d for str/None/lists of 2+/EPR/nested dicts (module docstring)."""
     element = dict_to_instance(SERVICE_URI, 'Win32_Service', data)
     assert instance_to_dict(etree.tostring(element)) == data
+
+
+def test_whitespace_text_only_matters_when_the_element_has_children():
+    # ASCII and Unicode whitespace before child elements is indentation (an embedded instance);
+    # whitespace-only text without children, an empty text and text with leading blanks stay text.
+    xml = ('<p:C xmlns:p="u" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><p:A>\u00a0</p:A>'
+           '<p:B>\n  <p:D>1</p:D>\n</p:B><p:E xsi:nil="true"/><p:F/><p:G> x</p:G>'
+           '<p:H>\u3000<p:I>2</p:I></p:H><p:J>\u00e9</p:J><p:K>\t</p:K></p:C>')
+    assert instance_to_dict(xml) == {'A': '\xa0', 'B': {'D': '1'}, 'E': None, 'F': '', 'G': ' x', 'H': {'I': '2'},
+                                     'J': '\xe9', 'K': '\t'}
