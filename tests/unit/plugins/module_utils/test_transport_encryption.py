@@ -13,6 +13,7 @@ import struct
 import pytest
 import requests
 import spnego
+import spnego.exceptions
 from requests_ntlm.requests_ntlm import HttpNtlmAuth, ShimSessionSecurity
 from winrm.encryption import Encryption
 
@@ -23,6 +24,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._transport_encryp
     is_encrypted_reply,
     original_content_type,
     prepare_encrypted,
+    unwrap_ntlm_reply,
 )
 
 ENDPOINT = 'http://wsman-host:5985/wsman'
@@ -110,3 +112,47 @@ def test_unknown_frame_is_refused():
 def test_plain_reply_type_defaults():
     assert original_content_type(b'<s:Envelope/>') == 'application/soap+xml;charset=UTF-8'
     assert not is_encrypted_reply('application/soap+xml;charset=UTF-8')
+
+
+def _sealed_reply(server, reply, parts=1):
+    body = b''
+    size = -(-len(reply) // parts)
+    for start in range(0, len(reply), size):
+        chunk = reply[start:start + size]
+        wrapped = server.wrap(chunk, encrypt=True).data
+        body += (BOUNDARY + b'\r\n\tContent-Type: application/HTTP-SPNEGO-session-encrypted\r\n'
+                 b'\tOriginalContent: type=application/soap+xml;charset=UTF-8;Length=' + str(len(chunk)).encode() + b'\r\n'
+                 + BOUNDARY + b'\r\n\tContent-Type: application/octet-stream\r\n' + struct.pack('<i', 16) + wrapped)
+    return body + END_MARKER
+
+
+@pytest.mark.parametrize('parts', [1, 3])
+def test_ntlm_reply_unsealed_from_the_frame(contexts, parts):
+    session, _encryption, server = contexts
+    reply = ('<s:Envelope>%s</s:Envelope>' % ('x' * 5000)).encode()
+    assert unwrap_ntlm_reply(session.auth.session_security, _sealed_reply(server, reply, parts)) == reply
+
+
+def test_ntlm_reply_whose_sealed_bytes_hold_the_boundary(contexts):
+    # The sealed bytes are taken by the OriginalContent length, never cut at a boundary look-alike.
+    session, _encryption, server = contexts
+    reply = b'<x>' + BOUNDARY + b'\r\n' + BOUNDARY + b'--\r\n</x>'
+    body = _sealed_reply(server, reply)
+    assert unwrap_ntlm_reply(session.auth.session_security, body) == reply
+
+
+def test_ntlm_reply_with_an_unusual_frame_goes_to_the_general_parser(contexts):
+    session, _encryption, server = contexts
+    body = _sealed_reply(server, b'<x/>')
+    security = session.auth.session_security
+    assert unwrap_ntlm_reply(security, body[:-3]) is None  # no closing boundary
+    assert unwrap_ntlm_reply(security, body.replace(b'Length=4', b'Length=9')) is None  # length beyond the part
+    assert unwrap_ntlm_reply(security, b'junk' + body) is None
+
+
+def test_ntlm_reply_that_does_not_verify_raises(contexts):
+    session, _encryption, server = contexts
+    body = bytearray(_sealed_reply(server, b'<x>secret</x>'))
+    body[-len(END_MARKER) - 3] ^= 0x01  # flip one sealed bit
+    with pytest.raises(spnego.exceptions.BadMICError):  # the transport maps it to WSManProtocolError
+        unwrap_ntlm_reply(session.auth.session_security, bytes(body))
