@@ -10,14 +10,6 @@ report the (large) bench process instead of this run.
 import json
 import sys
 
-
-def _status_kib(field):
-    with open('/proc/self/status', encoding='ascii') as handle:
-        for line in handle:
-            if line.startswith(field + ':'):
-                return int(line.split()[1])
-    raise SystemExit('/proc/self/status has no %s' % field)
-
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.wsman.automation.plugins.module_utils._module_args import (
@@ -25,6 +17,14 @@ from ansible_collections.wsman.automation.plugins.module_utils._module_args impo
     validator_kwargs,
 )
 from ansible_collections.wsman.automation.plugins.module_utils._task_runner import run_task
+
+
+def _status_kib(field):
+    with open('/proc/self/status', encoding='ascii') as handle:
+        for line in handle:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise SystemExit('/proc/self/status has no %s' % field)
 
 
 def main():
