@@ -213,3 +213,29 @@ def test_early_close_with_a_pull_written_ahead_releases_its_context(lab, monkeyp
     after = lab.stats()
     assert after['enumeration_contexts_released'] == before['enumeration_contexts_released'] + 1
     assert after['enumeration_contexts_open'] == 0
+
+
+def test_helper_thread_prefetch_when_the_pull_cannot_be_written_ahead(lab, monkeypatch):
+    # A proxy, Kerberos, CredSSP or Digest session cannot write ahead: a helper thread sends the Pull
+    # and waits for the headers (Transport.send_deferred); the caller's thread reads and unseals it.
+    with open_session(lab, 'UseNegotiate|CredUsernamePassword', batch_items=10) as session:
+        transport = session._get_transport()  # pylint: disable=protected-access
+        monkeypatch.setattr(transport, 'send_ahead', lambda *args, **kwargs: None)
+        deferred = []
+        original = transport.send_deferred
+
+        def counting(*args, **kwargs):
+            handle = original(*args, **kwargs)
+            deferred.append(handle)
+            return handle
+
+        monkeypatch.setattr(transport, 'send_deferred', counting)
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        names = [instance_to_dict(element)['Name'] for element in enumerator.iter_elements()]
+        assert len(names) == SERVICES and len(set(names)) == SERVICES
+        assert len(deferred) == enumerator.pulls == 7
+        # a Get right after an early-closed enumeration still reads its replies in order
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        assert enumerator.read_element() is not None
+        enumerator.close()
+        assert instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))['Name'] == 'WinRM'
