@@ -36,6 +36,8 @@ def main():
         'password': password,
         'resource_uri': 'wmicimv2/Win32_Service',
         'batch_items': int(batch_items),
+        # large enough that a batch really holds batch_items instances (the lab allows 8 MiB)
+        'max_envelope_size': 8192,
         'dest': dest,
     }
     validation = ArgumentSpecValidator(**validator_kwargs('wsman_enumerate')).validate(args)

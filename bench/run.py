@@ -258,6 +258,17 @@ def bench_memory(workdir, totals, batches):
     return rows
 
 
+def memory_verdict(rows):
+    """How peak growth scales with the batch size (at the largest total) and with the total (at the largest batch)."""
+    growth = {(row['items'], row['batch_items']): max(row['rss_growth_mib'], 0.1) for row in rows}
+    totals = sorted({items for items, dummy in growth})
+    batches = sorted({batch for dummy, batch in growth})
+    by_batch = growth[(totals[-1], batches[-1])] / growth[(totals[-1], batches[0])]
+    by_total = growth[(totals[-1], batches[-1])] / growth[(totals[0], batches[-1])]
+    return {'growth_by_batch': round(by_batch, 1), 'growth_by_total': round(by_total, 2),
+            'ok': by_batch > 1.5 and by_total < 1.25}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n', maxsplit=1)[0])
     parser.add_argument('--quick', action='store_true', help='smaller sizes and one repeat (a smoke run)')
@@ -274,6 +285,7 @@ def main():
         }
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+    results['memory_verdict'] = memory_verdict(results['memory'])
     os.makedirs(os.path.dirname(args.output), exist_ok=True)
     with open(args.output, 'w', encoding='utf-8') as handle:
         json.dump(results, handle, indent=2)
@@ -294,6 +306,10 @@ def main():
     print('| --- | --- | --- |')
     for row in results['memory']:
         print('| %d items | %d | %.1f MiB |' % (row['items'], row['batch_items'], row['rss_growth_mib']))
+    verdict = results['memory_verdict']
+    print('\npeak memory grows with the batch size (x%.1f from the smallest to the largest batch) and not with the '
+          'total (x%.2f from the smallest to the largest enumeration): %s'
+          % (verdict['growth_by_batch'], verdict['growth_by_total'], 'yes' if verdict['ok'] else 'NO'))
     print('\nwritten: %s' % args.output)
 
 
