@@ -190,6 +190,15 @@ class Transport:
         """True when the messages are sealed with MS-WSMV message encryption (HTTP only)."""
         return self._encrypt
 
+    def _checked_request(self, method, body, charset, extra_headers):
+        """The arguments every send method takes, checked; returns the normalised charset."""
+        if not isinstance(body, (bytes, bytearray)):
+            raise TypeError('Transport.%s() needs the envelope as bytes' % method)
+        for name in extra_headers or {}:
+            if name.lower() in ('authorization', 'content-type', 'content-length', 'host', 'proxy-authorization'):
+                raise ValueError('extra_headers may not set %s' % name)
+        return self._charset(charset)
+
     def send(self, body, charset='UTF-8', extra_headers=None, timeout_ms=None, idempotent=False):
         """POST ``body`` (bytes already encoded in ``charset``) and return a :class:`TransportResponse`.
 
@@ -198,12 +207,7 @@ class Transport:
         Raises ``WSManTransportError`` / ``WSManAuthenticationError`` when the service could not be
         talked to, ``WSManInvalidArgumentError`` for unusable TLS files or settings.
         """
-        if not isinstance(body, (bytes, bytearray)):
-            raise TypeError('Transport.send() needs the envelope as bytes')
-        charset = self._charset(charset)
-        for name in extra_headers or {}:
-            if name.lower() in ('authorization', 'content-type', 'content-length', 'host', 'proxy-authorization'):
-                raise ValueError('extra_headers may not set %s' % name)
+        charset = self._checked_request('send', body, charset, extra_headers)
         with self._lock:
             self._settle_deferred()
             return self._send(body, charset, extra_headers, timeout_ms, idempotent, False)
@@ -219,12 +223,7 @@ class Transport:
         replies are always read (and unsealed) in the order the requests were sent.
         Errors are those of :meth:`send`, raised here or by ``result()``.
         """
-        if not isinstance(body, (bytes, bytearray)):
-            raise TypeError('Transport.send_deferred() needs the envelope as bytes')
-        charset = self._charset(charset)
-        for name in extra_headers or {}:
-            if name.lower() in ('authorization', 'content-type', 'content-length', 'host', 'proxy-authorization'):
-                raise ValueError('extra_headers may not set %s' % name)
+        charset = self._checked_request('send_deferred', body, charset, extra_headers)
         with self._lock:
             self._settle_deferred()
             response, timeout = self._send(body, charset, extra_headers, timeout_ms, idempotent, True)
@@ -242,9 +241,7 @@ class Transport:
         None (nothing sent, nothing sealed) when that is not the case - the caller then uses
         :meth:`send` or :meth:`send_deferred`. The request must not be idempotent-retried (a Pull).
         """
-        if not isinstance(body, (bytes, bytearray)):
-            raise TypeError('Transport.send_ahead() needs the envelope as bytes')
-        charset = self._charset(charset)
+        charset = self._checked_request('send_ahead', body, charset, None)
         with self._lock:
             session = self._session
             if (self._closed or session is None or self._deferred is not None or self._proxy is None
