@@ -16,6 +16,8 @@ if [ -d "$TREE" ]; then
 fi
 mkdir -p "$TREE"
 if git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    # Files deleted but not yet committed are skipped; the single-quoted $f belongs to the inner sh.
+    # shellcheck disable=SC2016
     git -C "$REPO" ls-files -z --cached --others --exclude-standard \
         | (cd "$REPO" && xargs -0 -r sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' _) \
         | tar -C "$REPO" --null --files-from=- -cf - \

@@ -14,5 +14,5 @@ for pattern in sys.argv[1:]:
                 skipped += 1
             else:
                 passed += 1
-print("make test: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
+print("tests: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
 sys.exit(1 if failed or not passed else 0)
