@@ -8,7 +8,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.txt | cksum | cut -d' ' -f1)
-BUILD ?= $(CURDIR)/.build
+# The ansible_collections tree ansible-test runs in. It must lie outside this git checkout: inside it,
+# ansible-test would list the tree's files with this repository's git, which ignores the build folder,
+# and find no tests at all.
+BUILD ?= $(or $(TMPDIR),/tmp)/wsman-automation-build.$(shell printf '%s' '$(CURDIR)' | cksum | cut -d' ' -f1)
 TREE := $(BUILD)/ansible_collections/wsman/automation
 PYVER := 3.11
 AT := ansible-test

@@ -2,7 +2,7 @@
 # `make demo`: build and install the collection, start the lab endpoint on free loopback ports, run
 # demo/playbook.yml against it over NTLM with message encryption, print a short summary, stop the lab.
 #
-#   demo/run-demo.sh [COLLECTION_DIR]     (default: the repository; `make demo` passes its copy in .build)
+#   demo/run-demo.sh [COLLECTION_DIR]     (default: the repository; `make demo` passes its build copy)
 #
 # Everything it writes goes to demo-output/ (or $DEMO_OUTPUT): the built tarball and the installed
 # collection, the lab's CA, ports, counters and request log, the inventory, the playbook's output,

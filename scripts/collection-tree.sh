@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Copy the collection (what git would ship: tracked + untracked-not-ignored files) into
-# .build/ansible_collections/wsman/automation, where ansible-test insists on running (it resolves
+# BUILD_DIR/ansible_collections/wsman/automation, where ansible-test insists on running (it resolves
 # symlinks, so a link will not do), and put the offline get-pip stand-in where ansible-test looks.
-# Usage: scripts/collection-tree.sh VENV_BIN_DIR [BUILD_DIR]  (default BUILD_DIR: .build)
+# Usage: scripts/collection-tree.sh VENV_BIN_DIR BUILD_DIR   (BUILD_DIR outside any git checkout: see the Makefile)
 set -euo pipefail
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 BIN="$1"
-BUILD="${2:-$REPO/.build}"
+BUILD="${2:?usage: collection-tree.sh VENV_BIN_DIR BUILD_DIR}"
+case "$BUILD/" in
+    "$REPO"/*) echo "collection-tree.sh: $BUILD is inside the repository; ansible-test would find no files there" >&2; exit 2 ;;
+esac
 TREE="$BUILD/ansible_collections/wsman/automation"
 
 # Keep ansible-test's output folder (cached venvs, junit) between runs; replace the rest.
