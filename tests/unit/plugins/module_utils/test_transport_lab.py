@@ -181,3 +181,27 @@ def test_client_certificate_against_the_lab(lab):
     finally:
         transport.close()
     assert transport.authentications == endpoint.stats()['authentications'] == 1
+
+
+@pytest.mark.parametrize('https', [True, False], ids=['https', 'http-encrypted'])
+def test_credssp_session_against_the_lab(lab, https):
+    # R13: CredSSP with explicit credentials, over HTTPS or over HTTP with CredSSP message encryption,
+    # through the public API (rules, session, transport) against the lab's CredSSP acceptor.
+    from ansible_collections.wsman.automation.plugins.module_utils.wsman import (  # pylint: disable=import-outside-toplevel
+        ClientConfig, ConnectionOptions, WSMan, instance_to_dict)
+
+    endpoint = lab(credssp=True, https=https)
+    options = ConnectionOptions(username='LAB01\\%s' % endpoint.username, password=endpoint.password)
+    if https:
+        options.ca_file = endpoint.ca_file
+    url = endpoint.https_url if https else endpoint.http_url
+    session = WSMan(ClientConfig()).create_session(url, 'UseCredSsp|CredUsernamePassword', options)
+    try:
+        first = instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))
+        second = instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=Spooler'))
+    finally:
+        session.close()
+    assert (first['Name'], second['Name']) == ('WinRM', 'Spooler')
+    stats = endpoint.stats()
+    assert stats['authentications'] == 1
+    assert stats['encrypted_requests'] == (0 if https else 2)
