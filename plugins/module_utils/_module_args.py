@@ -23,6 +23,7 @@ is called.
 from __future__ import annotations
 
 import copy
+import re
 
 from ansible.module_utils.basic import env_fallback
 
@@ -154,6 +155,20 @@ def validator_kwargs(module_name):
     kwargs = module_kwargs(module_name)
     kwargs.pop('supports_check_mode', None)
     return kwargs
+
+
+# wsman_instance property names whose values are treated as secrets (WinRM's RunAsPassword, a
+# provider's Password or SharedSecret, ...): masked in results and diffs, kept out of logs.
+SECRET_PROPERTY_NAME = re.compile(r'pass(word|wd|phrase)|secret|credential', re.IGNORECASE)
+
+
+def secret_property_values(params):
+    """The values of the ``properties`` whose names look secret, as strings, for Ansible's no_log masking."""
+    properties = params.get('properties') if isinstance(params, dict) else None
+    if not isinstance(properties, dict):
+        return set()
+    return set(str(value) for name, value in properties.items()
+               if isinstance(name, str) and SECRET_PROPERTY_NAME.search(name) and value not in (None, ''))
 
 
 def _pem_path(params, option):

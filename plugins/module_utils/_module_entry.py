@@ -16,7 +16,7 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.wsman.automation.plugins.module_utils._module_args import module_kwargs
+from ansible_collections.wsman.automation.plugins.module_utils._module_args import module_kwargs, secret_property_values
 
 try:
     import lxml  # pylint: disable=unused-import # noqa: F401
@@ -34,6 +34,7 @@ except ImportError:
 def run_module(module_name):
     """Parse the arguments of ``module_name``, run it and exit with its result."""
     module = AnsibleModule(**module_kwargs(module_name))
+    module.no_log_values.update(secret_property_values(module.params))
 
     if LXML_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib('lxml'), exception=LXML_IMPORT_ERROR)

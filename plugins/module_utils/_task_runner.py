@@ -37,7 +37,11 @@ from ansible_collections.wsman.automation.plugins.module_utils._instance_diff im
     diff_view,
     patch,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._module_args import DEFAULT_BATCH_ITEMS
+from ansible_collections.wsman.automation.plugins.module_utils._module_args import (
+    DEFAULT_BATCH_ITEMS,
+    SECRET_PROPERTY_NAME,
+    secret_property_values,
+)
 from ansible_collections.wsman.automation.plugins.module_utils import _wsman_calls as calls
 
 
@@ -490,4 +494,26 @@ def run_task(module_name, params, session, check_mode=False, diff=False):
     except KeyError:
         raise TaskInputError('module %r is not one of %s' % (module_name, ', '.join(sorted(_HANDLERS))), argument='module_name')
     with _operation_settings(session, params):
-        return handler(params, session, bool(check_mode), bool(diff))
+        result = handler(params, session, bool(check_mode), bool(diff))
+    return _mask_secret_properties(result, params)
+
+
+MASK = '********'
+
+
+def _mask_secret_properties(result, params):
+    """Hide the values of secret-looking properties (``SECRET_PROPERTY_NAME``) wherever the result shows them."""
+    secrets = secret_property_values(params)
+
+    def walk(value):
+        if isinstance(value, dict):
+            return dict((key, MASK if isinstance(key, str) and SECRET_PROPERTY_NAME.search(key) and item not in (None, '')
+                         else walk(item)) for key, item in value.items())
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        if isinstance(value, str) and secrets:
+            for secret in secrets:
+                value = value.replace(secret, MASK)
+        return value
+
+    return walk(result)

@@ -27,6 +27,7 @@ from ansible.utils.display import Display
 from ansible_collections.wsman.automation.plugins.module_utils._module_args import (
     ARGUMENT_SPECS,
     SESSION_IDENTITY_OPTIONS,
+    secret_property_values,
     validator_kwargs,
 )
 from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import task_defaults
@@ -137,7 +138,7 @@ class WSManActionBase(ActionBase):
 
         validator = ArgumentSpecValidator(**validator_kwargs(module_name))
         validation = validator.validate(args)
-        no_log_values = set(validation._no_log_values)
+        no_log_values = set(validation._no_log_values) | secret_property_values(args)
         for option in _SECRET_CONNECTION_OPTIONS:
             value = self._connection_option(option)
             if isinstance(value, str) and value:

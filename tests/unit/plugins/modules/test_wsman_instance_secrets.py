@@ -1,0 +1,38 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) wsman.automation contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""wsman_instance never shows the value of a secret-looking property (e.g. WinRM's RunAsPassword)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ansible_collections.wsman.automation.plugins.module_utils._module_args import secret_property_values
+
+SECRET = 'TopSecret-RunAs-9'
+
+
+def test_secret_property_values_picks_password_like_names():
+    params = {'properties': {'RunAsPassword': SECRET, 'SharedSecret': 'x', 'Credential': 'y', 'Passphrase': 'z',
+                             'RunAsUser': 'LAB01\\svc', 'Password': None, 'MaxTimeoutms': 60000}}
+    assert secret_property_values(params) == {SECRET, 'x', 'y', 'z'}
+    assert secret_property_values({}) == set()
+    assert secret_property_values({'properties': 'not a dict'}) == set()
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'apply'])
+def test_run_as_password_is_masked_in_instance_and_diff(run_on_lab, check_mode):
+    try:
+        result = run_on_lab('wsman_instance', check_mode=check_mode, diff=True, resource_uri='winrm/config/service',
+                            properties={'RunAsPassword': SECRET}, return_xml=True)
+    except Exception as exc:  # the lab's configuration store may refuse the property when applied
+        assert SECRET not in str(exc)
+        assert not check_mode, 'check mode sends nothing, so it cannot fail on the service'
+        return
+    text = json.dumps(result)
+    assert SECRET not in text
+    assert result['changed'] is True
+    assert result['diff']['after']['RunAsPassword'] == '********'
