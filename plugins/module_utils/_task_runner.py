@@ -75,6 +75,20 @@ def _endpoint_of(exc):
     return getattr(exc, 'endpoint', None) or ''
 
 
+# What a task author can change for the faults people meet most (docs/docsite/rst/guide_errors.rst has more).
+FAULT_HINTS = {
+    0x80338137: 'the service does not support the hierarchy option; remove hierarchy (or set it to deep).',
+    0x803380FA: 'give every key selector of the class in selectors (Get needs one instance), or use wsman_enumerate.',
+    0x803380FB: 'a WQL filter needs a resource_uri ending in /* (for example wmicimv2/*) and no selectors.',
+    0x8033803B: 'check resource_uri: an alias such as wmicimv2/Win32_Service or winrm/config/service, or a full URI.',
+    0x80338029: 'the operation took longer than timeout; raise timeout (milliseconds).',
+    0x80338035: 'the reply would exceed max_envelope_size; raise max_envelope_size (KB) or lower batch_items.',
+    0x8033805A: 'give all the key selectors of the class in selectors.',
+    0x8033805B: 'remove the selectors the class does not have (names are case-sensitive).',
+    0x80338086: 'the service does not support return_type epr or object_and_epr; use object.',
+}
+
+
 def error_result(exc):
     """The data of a failed task for a library error.
 
@@ -115,6 +129,10 @@ def error_result(exc):
         if exc.machine:
             parts.append('on machine %s' % exc.machine)
         result['msg'] = '%s: %s' % (' '.join(parts), reason)
+        hint = FAULT_HINTS.get(code)
+        if hint:
+            result['wsman_hint'] = hint
+            result['msg'] += ' What to do: ' + hint
         return result
 
     if isinstance(exc, WSManTransportError):

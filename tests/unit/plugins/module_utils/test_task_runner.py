@@ -239,3 +239,11 @@ def test_not_found_faults(fault, absent):
     from ansible_collections.wsman.automation.plugins.module_utils._task_runner import _is_not_found
 
     assert _is_not_found(fault) is absent
+
+
+def test_a_known_fault_code_says_what_to_change():
+    from ansible_collections.wsman.automation.plugins.module_utils._task_runner import FAULT_HINTS
+
+    result = error_result(WSManFault(code=0x80338137, fault_message='The service does not support the polymorphism mode.'))
+    assert result['wsman_hint'] == FAULT_HINTS[0x80338137]
+    assert 'remove hierarchy' in result['msg']
