@@ -434,6 +434,9 @@ def _instance(params, session, check_mode, diff):
 
     result = {'changed': False}
     if state == 'absent':
+        if desired:
+            result['warnings'] = ['properties are ignored with state=absent: the whole instance is deleted (%s)'
+                                  % ', '.join(sorted(desired))]
         if current is not None:
             if not check_mode:
                 calls.delete(session, locator)

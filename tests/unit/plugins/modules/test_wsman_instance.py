@@ -78,6 +78,13 @@ def test_absent_of_a_missing_instance_changes_nothing(run_on_lab):
     assert result['diff'] == {'before': {}, 'after': {}}
 
 
+def test_absent_warns_that_properties_are_ignored(run_on_lab):
+    result = run_on_lab('wsman_instance', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'NoSuchService'},
+                        state='absent', properties={'StartMode': 'Disabled'})
+    assert result['changed'] is False
+    assert any('ignored with state=absent' in warning and 'StartMode' in warning for warning in result['warnings'])
+
+
 def test_absent_in_check_mode_keeps_the_instance(run_on_lab):
     result = run_on_lab('wsman_instance', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'WinRM'},
                         state='absent', check_mode=True, diff=True)
