@@ -21,6 +21,7 @@ session-create.md, and the EPR text can be given back as the ``resource`` of Get
 from __future__ import annotations
 
 import re
+import weakref
 
 from ansible_collections.wsman.automation.plugins.module_utils._enumerator import Enumerator, build_enumerate_request
 from ansible_collections.wsman.automation.plugins.module_utils._errors import (
@@ -60,6 +61,12 @@ DEFAULT_TIMEOUT_MS = 60000
 DEFAULT_BATCH_ITEMS = 20
 DEFAULT_MAX_ENVELOPE_SIZE = 150 * 1024
 MIN_MAX_ENVELOPE_SIZE = 8192
+# Upper bounds, so that an absurd value fails here, naming the property, instead of later in the
+# transport or on the service. Timeout and BatchItems are Windows LONGs (32-bit signed);
+# MaxEnvelopeSize: facts §10 - behaviour is unsupported above 1039440 KB.
+MAX_TIMEOUT_MS = 2 ** 31 - 1
+MAX_BATCH_ITEMS = 2 ** 31 - 1
+MAX_MAX_ENVELOPE_SIZE = 1039440 * 1024
 DEFAULT_LOCALE = 'en-US'
 E_INVALIDARG = 0x80070057
 
@@ -114,6 +121,8 @@ class Session:
         self._locale = DEFAULT_LOCALE
         self._error = ''
         self._closed = False
+        # Live Enumerators, closed (Release sent) by close(); weak so that dropping one still frees it.
+        self._enumerators = weakref.WeakSet()
         self.requests = 0
         #: Enumerators send the next Pull while the caller works through the current batch
         #: (one Pull in flight at most; see ``_enumerator``). Set False for strictly sequential I/O.
@@ -143,8 +152,8 @@ class Session:
     @timeout.setter
     def timeout(self, value):
         value = _int_value(value, 'timeout')
-        if value < 1:
-            raise WSManInvalidArgumentError('timeout must be at least 1 millisecond, got %d' % value,
+        if not 1 <= value <= MAX_TIMEOUT_MS:
+            raise WSManInvalidArgumentError('timeout must be between 1 and %d milliseconds, got %d' % (MAX_TIMEOUT_MS, value),
                                             code=E_INVALIDARG, argument='timeout',
                                             fix='Give the timeout in milliseconds, e.g. 60000.')
         self._timeout = value
@@ -161,6 +170,10 @@ class Session:
             raise WSManInvalidArgumentError('batch_items must be at least 1, got %d' % value,
                                             code='ERROR_WSMAN_CLIENT_BATCH_ITEMS_TOO_SMALL', argument='batch_items',
                                             fix='Give the number of items per Pull, e.g. 20.')
+        if value > MAX_BATCH_ITEMS:
+            raise WSManInvalidArgumentError('batch_items must be between 1 and %d, got %d' % (MAX_BATCH_ITEMS, value),
+                                            code=E_INVALIDARG, argument='batch_items',
+                                            fix='Give the number of items per Pull, e.g. 20.')
         self._batch_items = value
 
     @property
@@ -173,6 +186,11 @@ class Session:
         value = _int_value(value, 'max_envelope_size')
         if value < MIN_MAX_ENVELOPE_SIZE:
             raise WSManInvalidArgumentError('max_envelope_size must be at least %d bytes, got %d' % (MIN_MAX_ENVELOPE_SIZE, value),
+                                            code='ERROR_WSMAN_ENCODING_LIMIT', argument='max_envelope_size',
+                                            fix='Give the size in bytes, e.g. 153600 (150 KB) or 512000 (500 KB).')
+        if value > MAX_MAX_ENVELOPE_SIZE:
+            raise WSManInvalidArgumentError('max_envelope_size must be between %d and %d bytes (1039440 KB), got %d'
+                                            % (MIN_MAX_ENVELOPE_SIZE, MAX_MAX_ENVELOPE_SIZE, value),
                                             code='ERROR_WSMAN_ENCODING_LIMIT', argument='max_envelope_size',
                                             fix='Give the size in bytes, e.g. 153600 (150 KB) or 512000 (500 KB).')
         self._max_envelope_size = value
@@ -432,7 +450,9 @@ class Session:
             body = build_enumerate_request(locator, filter, dialect, value, self._batch_items)
         except WSManInvalidArgumentError as exc:
             raise self._validation_error(exc) from None
-        return Enumerator(self, locator, body)
+        enumerator = Enumerator(self, locator, body)
+        self._enumerators.add(enumerator)
+        return enumerator
 
     def _check_reserved(self, flags, operation):
         try:
@@ -442,7 +462,20 @@ class Session:
 
     # --- life cycle -----------------------------------------------------------------------------
     def close(self):
-        """Close the transport (idempotent). The session may not be used afterwards."""
+        """Close the session (idempotent); it may not be used afterwards.
+
+        First closes every live Enumerator of this session, best effort, so that the service gets a
+        Release for each context still open; then closes the transport.
+        """
+        if self._closed:
+            return
+        for enumerator in list(self._enumerators):
+            try:
+                enumerator.close()
+            except Exception:  # pylint: disable=broad-except
+                # Best effort: the context expires on the service anyway (EnumerationTimeoutms).
+                pass
+        self._enumerators.clear()
         self._closed = True
         transport, self._transport = self._transport, None
         if transport is not None:

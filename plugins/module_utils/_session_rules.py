@@ -44,7 +44,9 @@ The rules are applied in this fixed order; the first one broken is reported:
       (implicit credentials) or R8 SERVER_NOT_TRUSTED (explicit credentials).
       (wsman-createsession.md simplifies this to "default is Negotiate"; R5 therefore never fires
       for default authentication: a loopback destination resolves to Negotiate.)
-    * Kerberos - R4 IP address -> KERBEROS_IPADDRESS; R5 loopback -> SERVER_DESTINATION_LOCALHOST;
+    * Kerberos - R5 first for the destinations it names (``localhost``, ``127.0.0.1``, ``[::1]``) ->
+      SERVER_DESTINATION_LOCALHOST; then R4 IP address (other loopback addresses such as 127.0.0.2
+      included) -> KERBEROS_IPADDRESS; then R5 any other loopback name -> SERVER_DESTINATION_LOCALHOST;
       R6 implicit credentials from a client that is not domain-joined -> CLIENT_WORKGROUP_NO_KERBEROS;
       R8 explicit credentials from such a client to an untrusted destination -> SERVER_NOT_TRUSTED.
     * Negotiate over HTTP to an untrusted destination - R17 implicit credentials ->
@@ -282,7 +284,19 @@ def _default_mechanism(endpoint, explicit_creds, trusted, client_config):
     return 'kerberos', 'default authentication (R3): Kerberos'
 
 
+# The destinations R5 names explicitly (facts §3); R5 wins over R4 for the two IP addresses among them.
+_R5_NAMED_HOSTS = frozenset(('localhost', '127.0.0.1', '::1'))
+
+
+def _fail_r5(endpoint):
+    return _fail('R5', 'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST',
+                 'connection: Kerberos cannot be used with the loopback destination %s' % endpoint.host,
+                 'Use UseNegotiate (or no mechanism flag) for a loopback destination.', argument='connection')
+
+
 def _check_kerberos(endpoint, explicit_creds, trusted, client_config, defaulted):
+    if endpoint.is_loopback and endpoint.host.lower().rstrip('.') in _R5_NAMED_HOSTS:
+        raise _fail_r5(endpoint)
     if endpoint.is_ip_address:
         if defaulted:
             raise _fail('R7', 'ERROR_WSMAN_DEFAULTAUTH_IPADDRESS',
@@ -294,9 +308,7 @@ def _check_kerberos(endpoint, explicit_creds, trusted, client_config, defaulted)
                     'connection: Kerberos cannot be used with the IP address %s as destination' % endpoint.host,
                     'Use the host name the service principal is registered for, or use UseNegotiate.', argument='connection')
     if endpoint.is_loopback:
-        raise _fail('R5', 'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST',
-                    'connection: Kerberos cannot be used with the loopback destination %s' % endpoint.host,
-                    'Use UseNegotiate (or no mechanism flag) for a loopback destination.', argument='connection')
+        raise _fail_r5(endpoint)
     if not client_config.domain_joined:
         if not explicit_creds:
             raise _fail('R6', 'ERROR_WSMAN_CLIENT_WORKGROUP_NO_KERBEROS',

@@ -140,6 +140,14 @@ RULE_ERRORS = [
     ('R4', '[2001:db8::5]', 'UseKerberos|CredUsernamePassword', CREDS, DOMAIN, None, 'ERROR_WSMAN_KERBEROS_IPADDRESS'),
     ('R5', 'localhost', 'UseKerberos', None, DOMAIN, None, 'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST'),
     ('R5', 'https://h', 'UseKerberos', None, DOMAIN, None, None),  # control: a name over HTTPS is fine
+    # R5 names localhost, 127.0.0.1 and [::1] explicitly: it wins over R4 (IP address) for them
+    ('R5', '127.0.0.1', 'UseKerberos', None, DOMAIN, None, 'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST'),
+    ('R5', '[::1]', 'UseKerberos', None, DOMAIN, None, 'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST'),
+    ('R5', 'https://127.0.0.1:5986', 'UseKerberos|CredUsernamePassword', CREDS, DOMAIN, None,
+     'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST'),
+    ('R5', 'http://[0:0:0:0:0:0:0:1]:5985', 'UseKerberos', None, WORKGROUP, None, 'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST'),
+    ('R5', 'LOCALHOST.', 'UseKerberos', None, DOMAIN, None, 'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST'),
+    ('R4', '127.0.0.2', 'UseKerberos', None, DOMAIN, None, 'ERROR_WSMAN_KERBEROS_IPADDRESS'),  # loopback, but not named by R5
     ('R6', 'h', 'UseKerberos', None, WORKGROUP, None, 'ERROR_WSMAN_CLIENT_WORKGROUP_NO_KERBEROS'),
     ('R6', 'h', 0, None, WORKGROUP, None, 'ERROR_WSMAN_CLIENT_WORKGROUP_NO_KERBEROS'),
     ('R6', 'https://h.corp.example.com', 'UseKerberos', None, WORKGROUP, None, 'ERROR_WSMAN_CLIENT_WORKGROUP_NO_KERBEROS'),
@@ -365,3 +373,13 @@ def test_any_trusted_hosts_text_gives_config_or_pattern_error(text, host):
         assert err.code == 0x8033809F
         return
     assert isinstance(config.is_trusted(parse_connection(host)), bool)
+
+
+@pytest.mark.parametrize('connection', ['127.0.0.1', '[::1]', 'localhost'])
+def test_create_session_kerberos_to_named_loopback_reports_r5_not_r4(connection):
+    """R5 names localhost, 127.0.0.1 and [::1]; R4 (IP address) must not win for the two addresses."""
+    from ansible_collections.wsman.automation.plugins.module_utils._wsman import WSMan  # pylint: disable=import-outside-toplevel
+    with pytest.raises(WSManInvalidArgumentError) as info:
+        WSMan(ClientConfig(domain_joined=True)).create_session(connection, 'UseKerberos', None)
+    assert info.value.rule == 'R5'
+    assert info.value.error_name == 'ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST'
