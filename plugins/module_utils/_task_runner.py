@@ -89,6 +89,19 @@ FAULT_HINTS = {
 }
 
 
+# Library names (ConnectionOptions attributes) that reach messages, and the module options a task author sets.
+_MODULE_OPTION_NAMES = {
+    'certificate_pem': 'client_cert',
+    'certificate_key_pem': 'client_key',
+    'proxy_authentication': 'proxy_auth',
+}
+_LIBRARY_NAME = re.compile(r'\b(%s)\b' % '|'.join(_MODULE_OPTION_NAMES))
+
+
+def _module_names(text):
+    return _LIBRARY_NAME.sub(lambda match: _MODULE_OPTION_NAMES[match.group(1)], text)
+
+
 def error_result(exc):
     """The data of a failed task for a library error.
 
@@ -158,7 +171,9 @@ def error_result(exc):
         if rule:
             result['wsman_rule'] = rule
         head = 'Invalid task options, nothing was sent'
-    message = str(exc).strip()
+    message = _module_names(str(exc).strip())
+    if result.get('wsman_argument'):
+        result['wsman_argument'] = _module_names(result['wsman_argument'])
     if code_text and str(code) not in message:
         message = '%s %s' % (code_text, message)
     result['msg'] = '%s: %s' % (head, message) if message else head

@@ -247,3 +247,12 @@ def test_a_known_fault_code_says_what_to_change():
     result = error_result(WSManFault(code=0x80338137, fault_message='The service does not support the polymorphism mode.'))
     assert result['wsman_hint'] == FAULT_HINTS[0x80338137]
     assert 'remove hierarchy' in result['msg']
+
+
+def test_validation_errors_name_the_module_options_not_the_library_attributes():
+    from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError as _Invalid
+
+    result = error_result(_Invalid('flags: UseClientCertificate needs a certificate; set certificate_pem and certificate_key_pem',
+                                   code=2150858932, argument='certificate_pem'))
+    assert 'client_cert' in result['msg'] and 'client_key' in result['msg'] and 'certificate_pem' not in result['msg']
+    assert result['wsman_argument'] == 'client_cert'
