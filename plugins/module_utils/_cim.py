@@ -34,6 +34,8 @@ are str, None, lists of two or more of these, EPR dicts and nested dicts of the 
 
 from __future__ import annotations
 
+import math
+
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
 from ansible_collections.wsman.automation.plugins.module_utils._namespaces import (
     NS_ADDRESSING,
@@ -46,7 +48,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._resource_locator
     epr_dict_to_elements,
     epr_element_to_dict,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, parse_xml, XMLParseError
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, first_non_xml_char, parse_xml, xml_text, XMLParseError
 
 LOCATION_KEY = 'cim:Location'
 
@@ -133,6 +135,8 @@ def to_element(source, what='instance XML'):
     """An lxml element from an element, XML text or bytes (parsed hardened)."""
     if isinstance(source, etree._Element):  # pylint: disable=protected-access
         return source
+    if isinstance(source, str) and first_non_xml_char(source) is not None:
+        xml_text(source, 'xml', what[:1].upper() + what[1:])
     try:
         return parse_xml(source, what)
     except XMLParseError as exc:
@@ -173,6 +177,7 @@ def _append(parent, namespace, name, value):
                                                 fix='CIM arrays are flat: give a list of scalars, dicts or nulls.')
             _append(parent, namespace, name, item)
         return
+    xml_text(name, name, 'The property name %r' % name)
     try:
         child = etree.SubElement(parent, '{%s}%s' % (namespace, name))
     except ValueError:
@@ -182,7 +187,12 @@ def _append(parent, namespace, name, value):
         child.set(_XSI_NIL, 'true')
     elif isinstance(value, bool):
         child.text = 'true' if value else 'false'
-    elif isinstance(value, (int, float, str)):
+    elif isinstance(value, str):
+        child.text = xml_text(value, name, 'The value of property %r' % name)
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise WSManInvalidArgumentError('Property %r is %r, which CIM cannot hold' % (name, value), argument=name,
+                                        fix='Give a finite number, or null for no value.')
+    elif isinstance(value, (int, float)):
         child.text = str(value)
     elif isinstance(value, dict):
         if _is_epr_dict(value):
@@ -212,6 +222,17 @@ def dict_to_instance(resource_uri, class_name, data):
     if not isinstance(data, dict):
         raise WSManInvalidArgumentError('The instance data must be a dict, not %s' % type(data).__name__,
                                         argument='body', fix='Give a dict of property name -> value.')
+    if not isinstance(resource_uri, str):
+        raise WSManInvalidArgumentError('resource_uri must be a string, not %s' % type(resource_uri).__name__,
+                                        argument='resource_uri',
+                                        fix='Give the resource URI of the class, e.g. '
+                                            '"http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Service".')
+    if class_name is not None and not isinstance(class_name, str):
+        raise WSManInvalidArgumentError('class_name must be a string, not %s' % type(class_name).__name__,
+                                        argument='class_name',
+                                        fix='Give the class (or method input) element name, or None for the last URI segment.')
+    xml_text(resource_uri, 'resource_uri', 'The resource URI')
+    xml_text(class_name, 'class_name', 'The class (or method input) name')
     uri, last = split_resource_uri(resource_uri)
     class_name = class_name or last
     try:

@@ -65,7 +65,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._resource_locator
     epr_dict_to_elements,
     resolve_resource,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, parse_xml, to_text, XMLParseError
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, parse_xml, to_text, xml_text, XMLParseError
 
 PULL_TIMEOUT_RETRIES = 3
 
@@ -115,7 +115,7 @@ def resolve_dialect(dialect):
     if uri:
         return uri
     if _ABSOLUTE_URI_RE.match(text):
-        return text
+        return xml_text(text, 'dialect', 'The filter dialect')
     raise _invalid('Unknown filter dialect %r' % dialect, code=0, argument='dialect',
                    fix='Use wql, selector, association or a dialect URI such as %s.' % DIALECT_WQL)
 
@@ -167,7 +167,7 @@ def _association_filter(parent, value, flags):
         if name == 'Object':
             epr_dict_to_elements(child, _object_epr(keys['Object']))
         else:
-            child.text = str(keys[name])
+            child.text = xml_text(str(keys[name]), 'filter', 'The %s of the association filter' % name)
 
 
 def build_enumerate_request(locator, filter_value, dialect, flags, batch_items):
@@ -204,6 +204,7 @@ def build_enumerate_request(locator, filter_value, dialect, flags, batch_items):
         elif isinstance(filter_value, etree._Element):  # pylint: disable=protected-access
             filter_el.append(filter_value)
         elif isinstance(filter_value, str):
+            xml_text(filter_value, 'filter', 'The filter')
             if filter_value.lstrip().startswith('<') and not flags & EnumerationFlag.NON_XML_TEXT:
                 try:
                     filter_el.append(parse_xml(filter_value, 'the filter'))

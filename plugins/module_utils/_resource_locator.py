@@ -23,6 +23,7 @@ be such a dict.
 
 from __future__ import annotations
 
+import math
 from urllib.parse import unquote
 
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
@@ -33,7 +34,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._namespaces impor
     NS_WSMAN,
     URI_ALIASES,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, parse_xml, XMLParseError
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, parse_xml, xml_text, XMLParseError
 
 _A_ADDRESS = '{%s}Address' % NS_ADDRESSING
 _A_REFPARAMS = '{%s}ReferenceParameters' % NS_ADDRESSING
@@ -59,20 +60,26 @@ def expand_alias(uri):
 
 
 def _selector_value(value, name):
+    argument = 'selectors.%s' % name
     if isinstance(value, bool):
         return 'true' if value else 'false'
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _invalid('The value of selector %r is %r, which is no valid key value' % (name, value),
+                       code='ERROR_WSMAN_INVALID_SELECTOR_VALUE', argument=argument,
+                       fix='Give a finite number or a string.')
     if isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, str):
-        return value
+        return xml_text(value, argument, 'The value of selector %r' % name, code='ERROR_WSMAN_INVALID_SELECTOR_VALUE')
     if isinstance(value, dict):
         return normalize_epr_dict(value, 'selector %r' % name)
     if isinstance(value, ResourceLocator):
         return {'address': ADDRESS_ANONYMOUS, 'resource_uri': value.resource_uri,
                 'selectors': dict(value.selectors)}
-    raise _invalid('The value of selector %r is a %s' % (name, type(value).__name__), argument='selectors',
-                   fix='Give a string, a number, a boolean or an endpoint-reference dict '
-                       '{address, resource_uri, selectors}.')
+    raise _invalid('The value of selector %r is a %s' % (name, type(value).__name__),
+                   code='ERROR_WSMAN_INVALID_SELECTOR_VALUE', argument=argument,
+                   fix='A selector value must be a string, a number or a boolean; for a reference key give an '
+                       'endpoint-reference dict {address, resource_uri, selectors}.')
 
 
 def normalize_epr_dict(value, what='endpoint reference'):
@@ -86,10 +93,15 @@ def normalize_epr_dict(value, what='endpoint reference'):
     selectors = value.get('selectors') or {}
     if not isinstance(selectors, dict):
         raise _invalid('The selectors of the %s must be a dict' % what, argument='selectors')
+    for key in ('address', 'resource_uri'):
+        if isinstance(value.get(key), (dict, list, tuple)):
+            raise _invalid('The %s of the %s is a %s' % (key, what, type(value[key]).__name__), argument=key,
+                           fix='Give the %s as a string.' % key)
     return {
-        'address': str(value.get('address') or ADDRESS_ANONYMOUS),
-        'resource_uri': str(value['resource_uri']),
-        'selectors': {str(k): _selector_value(v, k) for k, v in selectors.items()},
+        'address': xml_text(str(value.get('address') or ADDRESS_ANONYMOUS), 'address', 'The address of the %s' % what),
+        'resource_uri': xml_text(str(value['resource_uri']), 'resource_uri', 'The resource_uri of the %s' % what),
+        'selectors': {xml_text(str(k), 'selectors', 'A selector name of the %s' % what): _selector_value(v, k)
+                      for k, v in selectors.items()},
     }
 
 
@@ -100,8 +112,8 @@ class ResourceLocator:
         self._resource_uri = ''
         self._selectors = []
         self._options = []
-        self.fragment_path = ''
-        self.fragment_dialect = FRAGMENT_DIALECT_XPATH
+        self._fragment_path = ''
+        self._fragment_dialect = FRAGMENT_DIALECT_XPATH
         self.must_understand_options = False
         self.error = ''
         if resource_uri is not None:
@@ -117,11 +129,30 @@ class ResourceLocator:
     def resource_uri(self, value):
         if not isinstance(value, str):
             raise _invalid('resource_uri must be a string, not %s' % type(value).__name__, argument='resource_uri')
-        value = value.strip()
+        value = xml_text(value, 'resource_uri', 'The resource URI').strip()
         if '?' in value:
             raise _invalid('resource_uri %r contains "?" selectors' % value, argument='resource_uri',
                            fix='Set the URI without "?Name=Value" and call add_selector(name, value) for each key.')
         self._resource_uri = expand_alias(value) if value and not value.startswith('<') else value
+
+    # --- fragment ------------------------------------------------------------------------------
+    @property
+    def fragment_path(self):
+        """The fragment expression (``wsman:FragmentTransfer``), '' for the whole instance."""
+        return self._fragment_path
+
+    @fragment_path.setter
+    def fragment_path(self, value):
+        self._fragment_path = xml_text(value, 'fragment', 'The fragment path')
+
+    @property
+    def fragment_dialect(self):
+        """The dialect URI of the fragment expression (XPath by default)."""
+        return self._fragment_dialect
+
+    @fragment_dialect.setter
+    def fragment_dialect(self, value):
+        self._fragment_dialect = xml_text(value, 'fragment_dialect', 'The fragment dialect')
 
     # --- selectors ------------------------------------------------------------------------------
     @property
@@ -133,8 +164,10 @@ class ResourceLocator:
         """Add a selector (e.g. a WMI key property). ``value`` may be an EPR dict (reference key)."""
         if not isinstance(name, str) or not name.strip():
             raise _invalid('A selector name must be a non-empty string, got %r' % (name,), argument='selectors')
+        xml_text(name, 'selectors', 'The selector name %r' % name)
         if value is None:
-            raise _invalid('Selector %r has no value' % name, argument='selectors',
+            raise _invalid('Selector %r has no value' % name, code='ERROR_WSMAN_INVALID_SELECTOR_VALUE',
+                           argument='selectors.%s' % name,
                            fix='Give every selector a value; selectors identify an instance by its keys.')
         self._selectors.append((name.strip(), _selector_value(value, name)))
 
@@ -152,12 +185,23 @@ class ResourceLocator:
         """Add a provider-specific option (``wsman:Option``)."""
         if not isinstance(name, str) or not name.strip():
             raise _invalid('An option name must be a non-empty string, got %r' % (name,), argument='option_set')
+        xml_text(name, 'option_set', 'The option name %r' % name, code='ERROR_WSMAN_INVALID_OPTIONS')
+        argument = 'option_set.%s' % name.strip()
         if isinstance(value, bool):
             value = 'true' if value else 'false'
         elif value is None:
             value = ''
-        elif not isinstance(value, str):
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise _invalid('The value of option %r is %r' % (name, value), code='ERROR_WSMAN_INVALID_OPTIONS',
+                           argument=argument, fix='Give a finite number or a string.')
+        elif isinstance(value, (int, float)):
             value = str(value)
+        elif not isinstance(value, str):
+            raise _invalid('The value of option %r is a %s' % (name, type(value).__name__),
+                           code='ERROR_WSMAN_INVALID_OPTIONS', argument=argument,
+                           fix='An option value must be a string, a number or a boolean.')
+        else:
+            xml_text(value, argument, 'The value of option %r' % name, code='ERROR_WSMAN_INVALID_OPTIONS')
         self._options.append((name.strip(), value, bool(must_comply)))
 
     def clear_options(self):

@@ -22,7 +22,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._namespaces impor
     NS_XML,
 )
 from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import add_selector_set
-from ansible_collections.wsman.automation.plugins.module_utils._xml import etree
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, xml_text
 
 EnvelopeParams = collections.namedtuple('EnvelopeParams', 'to timeout_ms max_envelope_size locale utf16')
 EnvelopeParams.__doc__ = """Per-session values every envelope carries.
@@ -120,7 +120,7 @@ def build_envelope(action, locator, params, body=None, extra_headers=()):
     address.text = ADDRESS_ANONYMOUS
     action_el = etree.SubElement(header, _a('Action'))
     action_el.set(_MUST_UNDERSTAND, 'true')
-    action_el.text = action
+    action_el.text = xml_text(action, 'action', 'The action URI')
     etree.SubElement(header, _a('MessageID')).text = message_id
     max_size = etree.SubElement(header, _w('MaxEnvelopeSize'))
     max_size.set(_MUST_UNDERSTAND, 'true')

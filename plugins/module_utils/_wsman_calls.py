@@ -22,7 +22,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._namespaces impor
 try:
     from ansible_collections.wsman.automation.plugins.module_utils._cim import dict_to_instance, fragment_to_value, instance_to_dict as _instance_to_dict
     from ansible_collections.wsman.automation.plugins.module_utils._resource_locator import epr_element_to_dict, resolve_resource
-    from ansible_collections.wsman.automation.plugins.module_utils._xml import to_text as _to_text
+    from ansible_collections.wsman.automation.plugins.module_utils._xml import to_text as _to_text, xml_text
     LIBRARY_IMPORT_ERROR = None
 except ImportError as _exc:  # lxml missing: reported by the module through missing_required_lib
     LIBRARY_IMPORT_ERROR = _exc
@@ -49,19 +49,17 @@ _WSMID = NS['wsmid']
 _WSMID_RESPONSE = '{%s}IdentifyResponse' % _WSMID
 
 
-def _selector_text(value):
-    if isinstance(value, bool):
-        return 'true' if value else 'false'
-    if isinstance(value, dict):
-        return value  # an EPR-valued selector (a reference key)
-    return '' if value is None else str(value)
-
-
 def build_locator(params):
-    """A ResourceLocator from resource_uri (aliases, ?selectors), selectors, option_set, must_understand, fragment."""
+    """A ResourceLocator from resource_uri (aliases, ?selectors), selectors, option_set, must_understand, fragment.
+
+    A selector value is a string, number or boolean, or an endpoint-reference dict for a reference
+    key; an option value is a string, number, boolean or null. Anything else (a list, a null
+    selector, nan) is refused by the ResourceLocator with an error naming ``selectors.<name>`` or
+    ``option_set.<name>``: nothing is sent as ``"['x']"`` or ``""``.
+    """
     locator = resolve_resource(params['resource_uri'])
     for name, value in (params.get('selectors') or {}).items():
-        locator.add_selector(str(name), _selector_text(value))
+        locator.add_selector(str(name), value)
     must_comply = bool(params.get('must_understand'))
     for name, value in (params.get('option_set') or {}).items():
         locator.add_option(str(name), value, must_comply)
@@ -120,6 +118,7 @@ def create(session, locator, properties):
 
 def invoke(session, action, locator, parameters):
     """Invoke; ``parameters`` (a dict, possibly empty) becomes ``<p:<Method>_INPUT>``."""
+    xml_text(action, 'action', 'The action')
     return session.invoke_element(action, locator, dict(parameters))
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManInvalidArgumentError
+
 try:
     from lxml import etree
     HAS_LXML = True
@@ -27,6 +29,8 @@ except ImportError as _exc:  # reported by require_lxml() when the library is us
 # for generous services while refusing memory-exhaustion attempts.
 MAX_XML_BYTES = 64 * 1024 * 1024
 
+E_INVALIDARG = 0x80070057  # Windows "The parameter is incorrect"
+
 _PARSER_OPTIONS = {
     'resolve_entities': False,
     'no_network': True,
@@ -38,6 +42,8 @@ _PARSER_OPTIONS = {
     'collect_ids': False,
 }
 
+# Characters XML 1.0 cannot hold (§2.2 Char): C0 controls but tab/LF/CR, surrogates, U+FFFE, U+FFFF.
+_NON_XML_CHAR_RE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 _CHARSET_RE = re.compile(r'charset\s*=\s*"?([A-Za-z0-9_.:-]+)"?', re.IGNORECASE)
 _DOCTYPE_RE = re.compile(br'<!DOCTYPE', re.IGNORECASE)
 
@@ -57,6 +63,33 @@ class XMLParseError(ValueError):
         self.reason = reason
 
 
+def first_non_xml_char(text):
+    """``(position, character)`` of the first character XML 1.0 cannot hold in ``text``, or None."""
+    match = _NON_XML_CHAR_RE.search(text)
+    return (match.start(), match.group()) if match else None
+
+
+def xml_text(value, argument, what=None, code=E_INVALIDARG):
+    """Return the str ``value`` when XML 1.0 can hold all its characters, else raise.
+
+    Raises :class:`~._errors.WSManInvalidArgumentError` naming ``argument`` (``what`` describes it
+    in the message, default ``argument``) and the first offending character as ``U+XXXX``;
+    ``code`` is its Windows error code (E_INVALIDARG unless a WinRM code fits, e.g. a selector value).
+    Values that are not str are returned unchanged (their type is checked by the caller).
+    """
+    if not isinstance(value, str):
+        return value
+    found = first_non_xml_char(value)
+    if found is None:
+        return value
+    position, char = found
+    raise WSManInvalidArgumentError(
+        '%s contains the character U+%04X at position %d, which XML 1.0 cannot hold' % (what or argument, ord(char), position),
+        code=code, argument=argument,
+        fix='Remove that character (control characters other than tab, line feed and carriage return, '
+            'unpaired surrogates, U+FFFE and U+FFFF cannot be sent).')
+
+
 def _new_parser():
     # lxml parsers are not thread-safe; a fresh one per call costs microseconds.
     return etree.XMLParser(**_PARSER_OPTIONS)
@@ -70,6 +103,10 @@ def parse_xml(data, what='XML document'):
     """
     require_lxml()
     if isinstance(data, str):
+        found = first_non_xml_char(data)
+        if found is not None:
+            raise XMLParseError('%s contains the character U+%04X at position %d, which XML 1.0 cannot hold '
+                                '(remove it)' % (what, ord(found[1]), found[0]))
         # lxml refuses str with an encoding declaration; re-encode as UTF-8 and drop the
         # declaration's encoding by parsing from bytes with an explicit UTF-8 hint.
         data = _strip_declaration(data).encode('utf-8')
