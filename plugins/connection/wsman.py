@@ -312,6 +312,28 @@ display = Display()
 _MAX_OPTION_SETS = 8
 
 
+# The module option a library error names, and the host variable that sets it on this connection.
+_HOST_VARIABLES = {
+    'username': 'ansible_user',
+    'password': 'ansible_password',
+    'connection': 'ansible_wsman_connection',
+    'timeout': 'ansible_wsman_operation_timeout',
+}
+_HOST_VARIABLE_OPTIONS = ('flags', 'ca_file', 'crl_file', 'client_cert', 'client_key', 'proxy_access_type', 'proxy', 'proxy_auth',
+                          'proxy_username', 'proxy_password', 'trusted_hosts', 'allow_unencrypted', 'domain_joined',
+                          'locale', 'max_envelope_size', 'batch_items')
+
+
+def _name_host_variable(error):
+    """On this connection a session option comes from a host variable: say which one in a validation error."""
+    argument = error.get('wsman_argument')
+    variable = _HOST_VARIABLES.get(argument) or ('ansible_wsman_%s' % argument if argument in _HOST_VARIABLE_OPTIONS else None)
+    if error.get('wsman_error_kind') == 'validation' and variable:
+        error['wsman_host_variable'] = variable
+        error['msg'] = '%s (With the wsman connection, %s is set by the host variable %s.)' % (error.get('msg', ''), argument, variable)
+    return error
+
+
 class Connection(NetworkConnectionBase):
     """A persistent WS-Management connection: one lazily created Session per set of options."""
 
@@ -462,7 +484,7 @@ class Connection(NetworkConnectionBase):
             session = self._session_for(options_digest)
             reply = {'result': run_task(module_name, params, session, check_mode=check_mode, diff=diff)}
         except WSManError as exc:
-            reply = {'error': error_result(exc)}
+            reply = {'error': _name_host_variable(error_result(exc))}
             if isinstance(exc, WSManTransportError):
                 # a transport or authentication failure leaves nothing worth keeping; the next task starts afresh
                 self._drop_session('transport failure')

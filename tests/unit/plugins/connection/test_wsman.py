@@ -264,6 +264,9 @@ def test_wsman_task_reports_bad_flags_as_validation_data():
     assert set(reply) == {'error'}
     assert reply['error']['wsman_error_kind'] == 'validation'
     assert reply['error']['wsman_error_code'] == 0x803380AD   # ERROR_WSMAN_CLIENT_MULTIPLE_AUTH_FLAGS (R1)
+    # on this connection the flags come from a host variable, and the message says which
+    assert reply['error']['wsman_host_variable'] == 'ansible_wsman_flags'
+    assert 'ansible_wsman_flags' in reply['error']['msg']
     assert PASSWORD not in repr(reply)
     assert conn._session is None
 
