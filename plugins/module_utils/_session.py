@@ -53,7 +53,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._cim import (
     split_resource_uri,
     to_element,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, require_lxml, to_text
+from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, require_lxml, to_text, xml_text
 
 DEFAULT_TIMEOUT_MS = 60000
 # [CONFLICT] facts §5.2 / §11.3: session-batchitems.md says 20, session.md says "unlimited". We
@@ -328,8 +328,12 @@ class Session:
             uri, class_name = split_resource_uri(locator.resource_uri)
             return dict_to_instance(uri, class_name, body)
         if locator.fragment_path and isinstance(body, str) and not body.lstrip().startswith('<'):
+            try:
+                text = xml_text(body, 'body', 'The %s body' % what)
+            except WSManInvalidArgumentError as exc:
+                raise self._validation_error(exc) from None
             fragment = etree.Element(_W_XML_FRAGMENT)
-            fragment.text = body
+            fragment.text = text
             return fragment
         try:
             element = to_element(body, 'the %s body' % what)

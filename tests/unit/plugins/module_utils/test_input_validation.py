@@ -29,6 +29,13 @@ URI = 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Service'
 BAD_CHARS = ['\x00', '\x01', '\x08', '\x0b', '\x0c', '\x0e', '\x1f', '\ud800', '\udfff', '\ufffe', '\uffff']
 
 
+def _fragment_locator():
+    locator = ResourceLocator('wmicimv2/Win32_Service')
+    locator.add_selector('Name', 'WinRM')
+    locator.fragment_path = 'StartMode'
+    return locator
+
+
 def _codepoint(char):
     return 'U+%04X' % ord(char)
 
@@ -204,6 +211,7 @@ RESOURCE = 'wmicimv2/Win32_Service?Name=WinRM'
     lambda s, c: s.enumerate('wmicimv2/*', '<q>%s</q>' % c),
     lambda s, c: s.enumerate('wmicimv2/Win32_Service', {'State': c}),
     lambda s, c: s.enumerate('wmicimv2/*', 'SELECT * FROM X', 'http://example.com/dialect' + c),
+    lambda s, c: s.put(_fragment_locator(), '5' + c),
 ])
 def test_session_refuses_text_xml_cannot_hold_before_any_io(session, call, char):
     sent = session.requests
