@@ -484,6 +484,16 @@ def _instance(params, session, check_mode, diff):
         changes = compare(desired, current)
     except PropertyNameError as exc:
         raise TaskInputError(exc.message, argument=exc.argument)
+    if not calls.is_config_resource(locator):
+        # A WMI Get returns every property (nil ones too), so a name it lacks cannot be set: say so now,
+        # rather than report a change in check mode that the Put would then refuse. (The WinRM
+        # configuration has write-only settings such as RunAsPassword, which a Get never shows.)
+        unknown = sorted(name for name in desired if name not in current)
+        if unknown:
+            known = sorted(name for name in current if not str(name).startswith('@'))
+            raise TaskInputError('properties: the instance has no propert%s %s; its properties are %s'
+                                 % ('y' if len(unknown) == 1 else 'ies', ', '.join(unknown), ', '.join(known)),
+                                 argument='properties')
     if not changes:
         result['instance'] = current
         _with_xml(result, params, current_element)

@@ -78,6 +78,13 @@ def test_absent_of_a_missing_instance_changes_nothing(run_on_lab):
     assert result['diff'] == {'before': {}, 'after': {}}
 
 
+def test_an_unknown_wmi_property_is_refused_before_anything_is_sent(run_on_lab):
+    with pytest.raises(TaskInputError) as info:
+        run_on_lab('wsman_instance', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'WinRM'},
+                   properties={'NoSuchProp': 1}, check_mode=True, diff=True)
+    assert 'NoSuchProp' in str(info.value) and 'StartMode' in str(info.value)
+
+
 def test_absent_warns_that_properties_are_ignored(run_on_lab):
     result = run_on_lab('wsman_instance', resource_uri='wmicimv2/Win32_Service', selectors={'Name': 'NoSuchService'},
                         state='absent', properties={'StartMode': 'Disabled'})
