@@ -251,7 +251,8 @@ def _check_transport_flags(flags, endpoint, requested, client_config):
     skips = flags & SKIP_MASK
     if skips and not endpoint.is_https:
         raise _fail('R24', 'ERROR_WSMAN_CLIENT_INVALID_FLAG',
-                    'flags: %s apply only to HTTPS, but %s is HTTP' % (_names(skips), endpoint.url),
+                    'flags: %s %s only to HTTPS, but %s is HTTP'
+                    % (_names(skips), 'apply' if skips & (skips - 1) else 'applies', endpoint.url),
                     'Drop these flags, or use HTTPS (https:// or UseSsl).')
     if flags & F.ALLOW_NEGOTIATE_IMPLICIT_CREDENTIALS:
         if not endpoint.is_https:
