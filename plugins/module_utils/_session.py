@@ -88,6 +88,15 @@ def _int_value(value, name):
                                         argument=name) from None
 
 
+def _bounded_int(value, name, low, high, unit, fix, code_low=E_INVALIDARG, code_high=E_INVALIDARG):
+    """``value`` as an int within ``low``..``high``, else a WSManInvalidArgumentError naming ``name`` and the range."""
+    value = _int_value(value, name)
+    if not low <= value <= high:
+        raise WSManInvalidArgumentError('%s must be between %d and %d%s, got %d' % (name, low, high, unit, value),
+                                        code=code_low if value < low else code_high, argument=name, fix=fix)
+    return value
+
+
 def reserved_flags(flags, operation):
     """Flags of Get/Put/Create/Delete/Invoke are reserved: anything but 0 is refused (facts §5.1)."""
     if flags in (0, None):
@@ -151,12 +160,8 @@ class Session:
 
     @timeout.setter
     def timeout(self, value):
-        value = _int_value(value, 'timeout')
-        if not 1 <= value <= MAX_TIMEOUT_MS:
-            raise WSManInvalidArgumentError('timeout must be between 1 and %d milliseconds, got %d' % (MAX_TIMEOUT_MS, value),
-                                            code=E_INVALIDARG, argument='timeout',
-                                            fix='Give the timeout in milliseconds, e.g. 60000.')
-        self._timeout = value
+        self._timeout = _bounded_int(value, 'timeout', 1, MAX_TIMEOUT_MS, ' milliseconds',
+                                     'Give the timeout in milliseconds, e.g. 60000.')
 
     @property
     def batch_items(self):
@@ -165,16 +170,9 @@ class Session:
 
     @batch_items.setter
     def batch_items(self, value):
-        value = _int_value(value, 'batch_items')
-        if value < 1:
-            raise WSManInvalidArgumentError('batch_items must be at least 1, got %d' % value,
-                                            code='ERROR_WSMAN_CLIENT_BATCH_ITEMS_TOO_SMALL', argument='batch_items',
-                                            fix='Give the number of items per Pull, e.g. 20.')
-        if value > MAX_BATCH_ITEMS:
-            raise WSManInvalidArgumentError('batch_items must be between 1 and %d, got %d' % (MAX_BATCH_ITEMS, value),
-                                            code=E_INVALIDARG, argument='batch_items',
-                                            fix='Give the number of items per Pull, e.g. 20.')
-        self._batch_items = value
+        self._batch_items = _bounded_int(value, 'batch_items', 1, MAX_BATCH_ITEMS, '',
+                                         'Give the number of items per Pull, e.g. 20.',
+                                         code_low='ERROR_WSMAN_CLIENT_BATCH_ITEMS_TOO_SMALL')
 
     @property
     def max_envelope_size(self):
@@ -183,17 +181,9 @@ class Session:
 
     @max_envelope_size.setter
     def max_envelope_size(self, value):
-        value = _int_value(value, 'max_envelope_size')
-        if value < MIN_MAX_ENVELOPE_SIZE:
-            raise WSManInvalidArgumentError('max_envelope_size must be at least %d bytes, got %d' % (MIN_MAX_ENVELOPE_SIZE, value),
-                                            code='ERROR_WSMAN_ENCODING_LIMIT', argument='max_envelope_size',
-                                            fix='Give the size in bytes, e.g. 153600 (150 KB) or 512000 (500 KB).')
-        if value > MAX_MAX_ENVELOPE_SIZE:
-            raise WSManInvalidArgumentError('max_envelope_size must be between %d and %d bytes (1039440 KB), got %d'
-                                            % (MIN_MAX_ENVELOPE_SIZE, MAX_MAX_ENVELOPE_SIZE, value),
-                                            code='ERROR_WSMAN_ENCODING_LIMIT', argument='max_envelope_size',
-                                            fix='Give the size in bytes, e.g. 153600 (150 KB) or 512000 (500 KB).')
-        self._max_envelope_size = value
+        self._max_envelope_size = _bounded_int(value, 'max_envelope_size', MIN_MAX_ENVELOPE_SIZE, MAX_MAX_ENVELOPE_SIZE,
+                                               ' bytes', 'Give the size in bytes, e.g. 153600 (150 KB) or 512000 (500 KB).',
+                                               code_low='ERROR_WSMAN_ENCODING_LIMIT', code_high='ERROR_WSMAN_ENCODING_LIMIT')
 
     @property
     def locale(self):
