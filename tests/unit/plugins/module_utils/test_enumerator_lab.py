@@ -11,8 +11,6 @@ early close, none left open after EndOfSequence, one Pull per batch.
 from __future__ import annotations
 
 import gc
-import importlib.util
-from pathlib import Path
 
 import pytest
 
@@ -21,17 +19,14 @@ from ansible_collections.wsman.automation.plugins.module_utils._client_config im
 from ansible_collections.wsman.automation.plugins.module_utils._connection_options import ConnectionOptions
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManFault
 from ansible_collections.wsman.automation.plugins.module_utils._wsman import WSMan
+from ansible_collections.wsman.automation.tests.unit.lab_endpoint import start_lab
 
-_LAB_CONFTEST = Path(__file__).resolve().parents[4] / 'tests' / 'lab' / 'tests' / 'conftest.py'
 SERVICES = 75  # more than the lab's named services (it never generates fewer)
 
 
 @pytest.fixture(scope='module')
 def lab(tmp_path_factory):
-    spec = importlib.util.spec_from_file_location('wsman_lab_fixture_h2', str(_LAB_CONFTEST))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    endpoint = module.start_lab(tmp_path_factory.mktemp('lab'), services=SERVICES, basic=True, allow_unencrypted=True)
+    endpoint = start_lab(tmp_path_factory.mktemp('lab'), services=SERVICES, basic=True, allow_unencrypted=True)
     yield endpoint
     endpoint.stop()
 

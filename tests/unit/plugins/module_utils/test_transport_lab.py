@@ -9,33 +9,23 @@ client certificates."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 
 import pytest
 
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManAuthenticationError
 from ansible_collections.wsman.automation.plugins.module_utils._transport import Transport
+from ansible_collections.wsman.automation.tests.unit.lab_endpoint import start_lab
 from ansible_collections.wsman.automation.tests.unit.plugins.module_utils.test_transport_servers import (
     IDENTIFY,
     settings,
 )
 
-_LAB_CONFTEST = Path(__file__).resolve().parents[4] / 'tests' / 'lab' / 'tests' / 'conftest.py'
 NO_ENCRYPTION = 0x100000
-
-
-def _lab_module():
-    spec = importlib.util.spec_from_file_location('wsman_lab_fixture', str(_LAB_CONFTEST))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture
 def lab(tmp_path):
     """``lab(**options)`` as in tests/lab/tests/conftest.py; every lab is stopped after the test."""
-    start_lab = _lab_module().start_lab
     started = []
 
     def factory(**options):

@@ -10,9 +10,7 @@ tests/lab/tests/conftest.py, loaded here by path (it is not a package).
 
 from __future__ import annotations
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 
@@ -20,11 +18,8 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.wsman.automation.plugins.module_utils._module_args import session_from_params, validator_kwargs
 from ansible_collections.wsman.automation.plugins.module_utils._task_runner import run_task
+from ansible_collections.wsman.automation.tests.unit.lab_endpoint import lab_fixtures
 
-_LAB_CONFTEST = Path(__file__).resolve().parents[3] / 'lab' / 'tests' / 'conftest.py'
-_spec = importlib.util.spec_from_file_location('wsman_lab_fixtures_for_modules', str(_LAB_CONFTEST))
-lab_fixtures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(lab_fixtures)
 
 # A password only this test suite uses, so that a leak is unambiguous in any output.
 LAB_PASSWORD = 'Lab-Pa55word!x7'
