@@ -13,6 +13,7 @@ from lxml import etree
 
 from ansible_collections.wsman.automation.plugins.module_utils._cim import (
     LOCATION_KEY,
+    _properties_general,
     dict_to_instance,
     fragment_to_value,
     instance_to_dict,
@@ -177,6 +178,31 @@ def test_round_trip_property(data):
     """instance_to_dict(dict_to_instance(d)) == d for str/None/lists of 2+/EPR/nested dicts (module docstring)."""
     element = dict_to_instance(SERVICE_URI, 'Win32_Service', data)
     assert instance_to_dict(etree.tostring(element)) == data
+
+
+@settings(max_examples=200, deadline=None)
+@given(_INSTANCE)
+def test_fast_path_gives_the_general_answer(data):
+    """Once the names are known the fast path converts; it must agree with the general rules."""
+    element = dict_to_instance(SERVICE_URI, 'Win32_Service', data)
+    first = instance_to_dict(element)  # learns the local names (or already knew them)
+    assert instance_to_dict(element) == first == _properties_general(element, False)
+
+
+@pytest.mark.parametrize('location', [False, True])
+def test_fast_path_hands_over_repeats_comments_and_location(location):
+    known = ('<p:C xmlns:p="%s"><p:Name>a</p:Name><p:State>b</p:State></p:C>' % SERVICE_URI)
+    assert instance_to_dict(known) == {'Name': 'a', 'State': 'b'}  # the names are now known
+    tricky = etree.fromstring(
+        '<p:C xmlns:p="%s" xmlns:cim="http://schemas.dmtf.org/wbem/wscim/1/common" '
+        'xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing"><p:Name>a</p:Name><!-- note -->'
+        '<p:State>b</p:State><p:State>c</p:State><cim:Location><a:Address>x</a:Address>'
+        '<a:ReferenceParameters><w:ResourceURI xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd">%s'
+        '</w:ResourceURI></a:ReferenceParameters></cim:Location></p:C>' % (SERVICE_URI, SERVICE_URI))
+    expected = {'Name': 'a', 'State': ['b', 'c']}
+    if location:
+        expected[LOCATION_KEY] = {'address': 'x', 'resource_uri': SERVICE_URI, 'selectors': {}}
+    assert instance_to_dict(tricky, location=location) == expected
 
 
 def test_whitespace_text_only_matters_when_the_element_has_children():
