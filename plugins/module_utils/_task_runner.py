@@ -341,6 +341,10 @@ def _enumerate(params, session, check_mode, diff):
     flags = _enumeration_flags(params)
     max_items = params.get('max_items')
     dest = params.get('dest')
+    if dest:
+        # relative to the working directory of the module (with the wsman connection the action plugin has
+        # already made it absolute against the directory ansible-playbook runs in)
+        dest = os.path.abspath(dest)
     return_xml = params.get('return_xml')
     if max_items is not None and session.batch_items > max_items:
         # Ask for no more than needed; one extra item tells whether the enumeration was cut short.

@@ -78,6 +78,9 @@ options:
   dest:
     description:
       - Write the items to this file, one JSON object per line (JSON Lines), instead of returning them.
+      - A relative path is relative to the directory C(ansible-playbook) runs in when the task uses the
+        P(wsman.automation.wsman#connection) connection or runs on C(localhost), else to the working directory of
+        the module on the C(delegate_to) host.
       - The result then has RV(count) and RV(dest) and no RV(items); memory use grows with O(batch_items), not with
         the number of items.
       - The file is written on the host that runs the module (the controller with the
@@ -183,7 +186,7 @@ truncated:
   type: bool
   sample: false
 dest:
-  description: The file the items were written to.
+  description: The absolute path of the file the items were written to.
   returned: success and O(dest) is set
   type: str
   sample: /var/tmp/server1-updates.jsonl

@@ -18,6 +18,8 @@ Every task of a ``wsman.automation.wsman_*`` module goes through :class:`WSManAc
 
 from __future__ import annotations
 
+import os
+
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.connection import Connection, ConnectionError as SocketConnectionError
@@ -91,6 +93,22 @@ def _display_messages(messages, host):
             display.vvvv(message, host=host)
 
 
+# options naming a file the module writes on the host that runs it (with the wsman connection: the controller)
+_CONTROLLER_PATH_OPTIONS = ('dest',)
+
+
+def absolute_controller_paths(params):
+    """Make relative file paths absolute against the directory the playbook runs in (wsman connection).
+
+    A module run on localhost resolves a relative path against that directory; the persistent connection process
+    runs elsewhere, so the path is made absolute here, before the task is handed to it.
+    """
+    for name in _CONTROLLER_PATH_OPTIONS:
+        value = params.get(name)
+        if isinstance(value, str) and value and not os.path.isabs(value):
+            params[name] = os.path.abspath(value)
+
+
 def validation_failure(module_name, messages):
     return {
         'failed': True,
@@ -154,6 +172,7 @@ class WSManActionBase(ActionBase):
             for name in SESSION_IDENTITY_OPTIONS:
                 if name in params:
                     params[name] = None
+            absolute_controller_paths(params)
             outcome = self._run_over_socket(module_name, params)
         else:
             early = self._check_session_options(params)
