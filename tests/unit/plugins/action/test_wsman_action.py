@@ -15,6 +15,7 @@ from ansible.plugins.loader import action_loader, connection_loader
 from ansible.template import Templar
 
 from ansible_collections.wsman.automation.plugins.plugin_utils._action_base import (
+    absolute_controller_paths,
     shape_module_result,
     shape_reply,
     uses_wsman_connection,
@@ -63,6 +64,18 @@ def test_shape_reply_rejects_non_results(reply):
 ])
 def test_shape_module_result(module_result, read_only, expected):
     assert shape_module_result(module_result, read_only) == expected
+
+
+def test_relative_dest_becomes_absolute_against_the_playbook_directory(tmp_path, monkeypatch):
+    # the wsman connection's persistent process runs in /, so the action plugin resolves dest first
+    monkeypatch.chdir(tmp_path)
+    params = {'dest': 'out/items.jsonl', 'resource_uri': 'wmicimv2/Win32_Service'}
+    absolute_controller_paths(params)
+    assert params == {'dest': str(tmp_path / 'out' / 'items.jsonl'), 'resource_uri': 'wmicimv2/Win32_Service'}
+    for unchanged in ({'dest': '/var/tmp/items.jsonl'}, {'dest': None}, {}):
+        before = dict(unchanged)
+        absolute_controller_paths(unchanged)
+        assert unchanged == before
 
 
 def test_marker():
