@@ -221,15 +221,10 @@ class Session:
             self.requests += 1
             reply = transport.send(data, charset_for(utf16), extra_http_headers, timeout_ms=self._timeout,
                                    idempotent=idempotent)
-            envelope = check_response(reply.status, reply.content_type, reply.body, message_id, self.endpoint)
-        except WSManFault as fault:
-            self._error = fault.fault_xml or ''
-            raise
         except WSManError as exc:
             self._error = client_error_xml(exc, self._settings.endpoint.host)
             raise
-        self._error = ''
-        return envelope
+        return self._judge(reply, message_id)
 
     def request(self, action, locator, body=None, extra_headers=(), params=None):
         """Send a request built from ``action``/``locator``/``body``; return the response envelope.
