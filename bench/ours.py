@@ -21,3 +21,11 @@ def enumerate_all(url, username, password, resource_uri, batch_items, max_envelo
     with session:
         with session.enumerate(resource_uri) as enumerator:
             return [instance_to_dict(element) for element in enumerator.iter_elements()]
+
+
+def enumerate_elements(url, username, password, resource_uri, batch_items, max_envelope_size=153600):
+    """The same enumeration without the conversion to dicts (a diagnostic: the transport+parse floor)."""
+    session = open_session(url, username, password, batch_items, max_envelope_size)
+    with session:
+        with session.enumerate(resource_uri) as enumerator:
+            return sum(1 for dummy in enumerator.iter_elements())
