@@ -19,7 +19,9 @@
 Filters (facts §7.1, §7.2): ``dialect`` is a URI or an alias (``wql``, ``selector``,
 ``association``). A filter without a dialect is WQL, as in winrm.vbs; except that a dict filter
 without dialect is a selector filter. A text filter starting with ``<`` is parsed as an XML
-fragment unless ``EnumerationFlag.NON_XML_TEXT`` is given. Selector filter: a dict name -> value.
+fragment unless ``EnumerationFlag.NON_XML_TEXT`` is given. Selector and association filters may
+also be written as winrm.vbs writes them, ``{Name="Value";Name2="Value2"}`` (see
+:func:`parse_hash_filter`). Selector filter: a dict name -> value.
 Association filter: a dict with ``Object`` (a resource string with selectors, a ResourceLocator,
 an EPR dict or EPR XML), ``AssociationClassName``, ``ResultClassName``, ``Role``, ``ResultRole``
 (snake_case keys accepted too); ``ASSOCIATION_INSTANCE`` (0x80) asks for the association instances
@@ -98,6 +100,7 @@ _ASSOC_KEYS = {
 _ASSOC_ORDER = ('Object', 'AssociationClassName', 'ResultClassName', 'Role', 'ResultRole')
 _ASSOCIATION_INSTANCES_KEYS = ('Object', 'ResultClassName', 'Role')
 _ABSOLUTE_URI_RE = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:')
+_HASH_NAME_RE = re.compile(r'^[\w:]+$')  # winrm.vbs: names in a {KEY="VALUE"} hash
 
 
 def _invalid(message, code='ERROR_WSMAN_CLIENT_INVALID_FLAG', argument='flags', fix=None):
@@ -120,6 +123,63 @@ def resolve_dialect(dialect):
                    fix='Use wql, selector, association or a dialect URI such as %s.' % DIALECT_WQL)
 
 
+def parse_hash_filter(text):
+    """winrm.vbs's filter hash ``{Name="Value";Name2="Value2"}`` (``@{...}`` too) -> dict; None if not that form.
+
+    ``winrm enumerate wmicimv2/Win32_Service -dialect:selector -filter:{State="Running"}`` (facts §7.2)
+    and ``-dialect:association -filter:{Object=Win32_Service?Name=WinRM;ResultClassName=Win32_Service}``
+    write selector and association filters this way. A value is either double-quoted (it may then
+    hold ``;``, ``}`` and ``=``) or runs to the next ``;``; names and unquoted values are trimmed.
+    """
+    body = text.strip()
+    if body.startswith('@'):
+        body = body[1:].lstrip()
+    if not body.startswith('{'):
+        return None
+
+    def bad(reason):
+        return _invalid('The filter %r is not a {Name="Value";Name2="Value2"} hash: %s' % (text, reason), code=0,
+                        argument='filter',
+                        fix='Write it as winrm.vbs does, e.g. {State="Running"} or {Object=Win32_Service?Name=WinRM;'
+                            'ResultClassName=Win32_Service}, or give the filter as a dict.')
+
+    if not body.endswith('}'):
+        raise bad('it does not end with "}"')
+    inner, result, pos = body[1:-1], {}, 0
+    while pos < len(inner):
+        equals = inner.find('=', pos)
+        if equals < 0:
+            if inner[pos:].strip(' ;'):
+                raise bad('%r has no "="' % inner[pos:].strip())
+            break
+        name = inner[pos:equals].strip().lstrip(';').strip()
+        if not _HASH_NAME_RE.match(name):
+            raise bad('%r is not a name (letters, digits, "_" and ":")' % inner[pos:equals].strip())
+        pos = equals + 1
+        while pos < len(inner) and inner[pos] == ' ':
+            pos += 1
+        if pos < len(inner) and inner[pos] == '"':
+            close = inner.find('"', pos + 1)
+            if close < 0:
+                raise bad('the value of %s has no closing quote' % name)
+            value, pos = inner[pos + 1:close], close + 1
+            rest = inner.find(';', pos)
+            rest = len(inner) if rest < 0 else rest
+            if inner[pos:rest].strip():
+                raise bad('unexpected %r after the quoted value of %s' % (inner[pos:rest].strip(), name))
+            pos = rest + 1
+        else:
+            rest = inner.find(';', pos)
+            rest = len(inner) if rest < 0 else rest
+            value, pos = inner[pos:rest].strip(), rest + 1
+        if name in result:
+            raise bad('%s is given twice' % name)
+        result[name] = value
+    if not result:
+        raise bad('it names nothing')
+    return result
+
+
 def _selector_filter(parent, value):
     if not isinstance(value, dict) or not value:
         raise _invalid('A selector filter must be a non-empty dict of name -> value', code=0, argument='filter',
@@ -130,14 +190,25 @@ def _selector_filter(parent, value):
     add_selector_set(parent, locator.selectors)
 
 
-def _object_epr(value):
+def _object_epr(value, locator=None):
+    """The EPR dict of an association filter's Object.
+
+    A bare class name with selectors (``Win32_Service?Name=WinRM``, as in winrm.vbs's
+    ``winrm e wmicimv2/* -dialect:association -filter:{Object=Win32_Service?Name=WinRM}``) names a
+    class in the namespace of the enumerated resource URI (``wmicimv2/*`` -> root/cimv2).
+    """
     if isinstance(value, dict):
         return value
+    if isinstance(value, str) and locator is not None:
+        name = value.strip().partition('?')[0]
+        namespace = locator.resource_uri.rpartition('/')[0]
+        if name and '/' not in name and ':' not in name and not name.startswith('<') and namespace:
+            value = '%s/%s' % (namespace, value.strip())
     locator = resolve_resource(value)
     return {'address': ADDRESS_ANONYMOUS, 'resource_uri': locator.resource_uri, 'selectors': dict(locator.selectors)}
 
 
-def _association_filter(parent, value, flags):
+def _association_filter(parent, value, flags, locator=None):
     if not isinstance(value, dict):
         raise _invalid('An association filter must be a dict with Object and optional AssociationClassName, '
                        'ResultClassName, Role, ResultRole', code=0, argument='filter')
@@ -165,7 +236,7 @@ def _association_filter(parent, value, flags):
             continue
         child = etree.SubElement(root, '{%s}%s' % (NS_CIM_BINDING, name))
         if name == 'Object':
-            epr_dict_to_elements(child, _object_epr(keys['Object']))
+            epr_dict_to_elements(child, _object_epr(keys['Object'], locator))
         else:
             child.text = xml_text(str(keys[name]), 'filter', 'The %s of the association filter' % name)
 
@@ -188,6 +259,9 @@ def build_enumerate_request(locator, filter_value, dialect, flags, batch_items):
                        fix='Remove the selectors from the resource, or drop the filter and Get the instance.')
     if has_filter and dialect_uri is None:
         dialect_uri = DIALECT_SELECTOR if isinstance(filter_value, dict) else DIALECT_WQL
+    if (isinstance(filter_value, str) and dialect_uri in (DIALECT_SELECTOR, DIALECT_ASSOCIATION)
+            and not flags & EnumerationFlag.NON_XML_TEXT):
+        filter_value = parse_hash_filter(filter_value) or filter_value
     if flags & EnumerationFlag.ASSOCIATION_INSTANCE and dialect_uri != DIALECT_ASSOCIATION:
         raise _invalid('The AssociationInstance flag needs the association dialect',
                        fix='Give dialect "association" with an association filter, or drop the flag.')
@@ -200,7 +274,7 @@ def build_enumerate_request(locator, filter_value, dialect, flags, batch_items):
         if dialect_uri == DIALECT_SELECTOR and isinstance(filter_value, dict):
             _selector_filter(filter_el, filter_value)
         elif dialect_uri == DIALECT_ASSOCIATION and isinstance(filter_value, dict):
-            _association_filter(filter_el, filter_value, flags)
+            _association_filter(filter_el, filter_value, flags, locator)
         elif isinstance(filter_value, etree._Element):  # pylint: disable=protected-access
             filter_el.append(filter_value)
         elif isinstance(filter_value, str):
