@@ -12,7 +12,7 @@ import time
 
 from . import certs
 from .auth import Authenticator, CertificateMap, UserError, Users
-from .inject import InjectionError, Injector, parse_spec
+from .inject import KINDS, InjectionError, Injector, parse_spec
 from .server import LabServer, make_tls_context
 from .stats import Stats
 
@@ -83,7 +83,8 @@ def build_parser():
     svc.add_argument("--slow-ms", type=int, default=None, metavar="MS", help="simulated cost of slow operations (Invoke, Get Win32_Process)")
     ops = parser.add_argument_group("operation")
     ops.add_argument("--inject", action="append", default=[], metavar="KIND[,count=N][,seconds=S][,after=N]",
-                     help="queue a fault at start: delay, drop, status503, malformed, truncated (repeatable)")
+                     help="queue a fault at start: %s (repeatable; pull-timeout: the next Pull(s) answer the "
+                          "TimedOut fault 0x8033801C after the Pull's OperationTimeout or S seconds)" % ", ".join(KINDS))
     ops.add_argument("--stats-file", metavar="PATH", help="write the counters as JSON here (every second and at exit)")
     ops.add_argument("--log-file", metavar="PATH", help="log (one line per request) here instead of stderr")
     ops.add_argument("--quiet", action="store_true", help="no per-request log lines (start-up and errors only)")
@@ -242,7 +243,7 @@ def _serve(args, bind, log, service_module, config, users, cert_map, injections,
         except (OSError, ValueError) as exc:
             raise _Fatal("--client-ca-file: cannot load: %s" % exc) from None
 
-    service = service_module.WSManService(config, stats=stats, services=args.services, seed=args.seed)
+    service = service_module.WSManService(config, stats=stats, services=args.services, seed=args.seed, injector=injector)
     identity_class = getattr(service_module, "Identity", None)
     authenticator = Authenticator(config, users, cert_map=cert_map, stats=stats, digest=args.digest,
                                   identity_class=identity_class, log=log)

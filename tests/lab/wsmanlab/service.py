@@ -33,6 +33,7 @@ ERROR_RESOURCE_NOT_FOUND = 2150858752        # 0x80338000
 ERROR_INVALID_URI = 2150858754               # 0x80338002
 ERROR_INVALID_RESOURCE_URI = 2150858811      # 0x8033803B
 ERROR_OPERATION_TIMEDOUT = 2150858793        # 0x80338029
+ERROR_ENUMERATE_TIMED_OUT = 2150858780       # 0x8033801C
 ERROR_OPTIONS_NOT_SUPPORTED = 2150858833     # 0x80338051
 ERROR_ENCODING_LIMIT = 2150858805            # 0x80338035
 ERROR_INVALID_SOAP_BODY = 2150858791         # 0x80338027
@@ -127,9 +128,10 @@ def _first_child(element):
 class WSManService:
     """The WS-Management service: ``handle()`` is the only entry point of the HTTP layer."""
 
-    def __init__(self, config, stats=None, services=200, seed=2022, clock=time.monotonic, sleep=time.sleep):
+    def __init__(self, config, stats=None, services=200, seed=2022, clock=time.monotonic, sleep=time.sleep, injector=None):
         self.config = config
         self.stats = stats
+        self.injector = injector  # inject.Injector: its pull-timeout injections are applied by _pull
         self.services = services
         self.seed = seed
         self.clock = clock
@@ -678,7 +680,27 @@ class WSManService:
                          "MaxEnvelopeSize of the Pull (%d) differs from that of the Enumerate (%d)."
                          % (request.max_envelope_size, ctx.max_envelope), (NS_WSMAN, "InvalidParameter"))
         max_elements = self._max_elements(pull.find(q(NS_ENUMERATION, "MaxElements")))
+        injection = self.injector.take_pull() if self.injector is not None else None
+        if injection is not None:
+            self._pull_timed_out(request, ctx, injection)
         return self._batch_reply(request, ctx, max_elements, ENUMERATION + "PullResponse", "PullResponse", NS_ENUMERATION)
+
+    def _pull_timed_out(self, request, ctx, injection):
+        """An injected ``pull-timeout``: wait, then answer as Windows does for a Pull that collected no items in time.
+
+        ERROR_WSMAN_ENUMERATE_TIMED_OUT (0x8033801C), s:Receiver / n:TimedOut (createsession-facts.md §9.2);
+        the context stays valid and keeps its place, so the next Pull continues the enumeration (§7.4).
+        """
+        if self.stats is not None:
+            self.stats.incr("injected")
+        timeout = min(request.operation_timeout_ms or self.config.max_timeout_ms, self.config.max_timeout_ms)
+        wait = timeout / 1000.0 if injection.seconds is None else injection.seconds
+        self.sleep(wait)
+        ctx.last_used = self.clock()  # the Pull was busy all along: the idle time (EnumerationTimeoutms) starts now
+        raise _fault(ERROR_ENUMERATE_TIMED_OUT, "The WS-Management service cannot complete the Pull within the time specified "
+                     "in OperationTimeout (%d ms): no items were ready (lab injection pull-timeout, waited %g s). The "
+                     "enumeration context %s is still valid; Pull again." % (timeout, wait, ctx.id),
+                     (NS_ENUMERATION, "TimedOut"), soap_code="Receiver")
 
     def _release(self, request, identity):
         release = request.body.find(q(NS_ENUMERATION, "Release"))
