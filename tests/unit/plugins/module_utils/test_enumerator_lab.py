@@ -13,10 +13,12 @@ from __future__ import annotations
 import gc
 
 import pytest
+from lxml import etree
 
 from ansible_collections.wsman.automation.plugins.module_utils._cim import fragment_to_value, instance_to_dict
 from ansible_collections.wsman.automation.plugins.module_utils._client_config import ClientConfig
 from ansible_collections.wsman.automation.plugins.module_utils._connection_options import ConnectionOptions
+from ansible_collections.wsman.automation.plugins.module_utils._enumerator import PULL_TIMEOUT_RETRIES
 from ansible_collections.wsman.automation.plugins.module_utils._errors import WSManFault
 from ansible_collections.wsman.automation.plugins.module_utils._wsman import WSMan
 from ansible_collections.wsman.automation.tests.unit.lab_endpoint import start_lab
@@ -226,3 +228,113 @@ def test_helper_thread_prefetch_when_the_pull_cannot_be_written_ahead(lab, monke
         assert enumerator.read_element() is not None
         enumerator.close()
         assert instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))['Name'] == 'WinRM'
+
+
+# --- Pulls that time out without data: the lab's pull-timeout injection -------------------------
+# createsession-facts.md §7.4: a Pull that times out with no data leaves the context valid
+# (ERROR_WSMAN_ENUMERATE_TIMED_OUT 0x8033801C - retry Pull); §9.2: Receiver / wsen:TimedOut.
+
+TIMED_OUT = 0x8033801C
+BATCH = 10
+FULL_PULLS = 7  # ceil(SERVICES / BATCH) - 1: the first batch comes with the optimized Enumerate response
+PULL_MODES = ('send-ahead', 'helper-thread', 'no-prefetch')
+
+
+@pytest.fixture
+def pull_timeouts(lab):
+    """``inject(**spec)`` queues a pull-timeout on the shared lab; whatever is left is cleared after the test."""
+    lab.clear_injections()
+    yield lambda **spec: lab.inject('pull-timeout', **spec)
+    lab.clear_injections()
+
+
+def _pending_pull_timeouts(lab):
+    return [item['count'] for item in lab._control('GET', '/lab/inject')['pending']]  # pylint: disable=protected-access
+
+
+def _reference_names(lab):
+    with open_session(lab, batch_items=BATCH) as session:
+        return [instance_to_dict(element)['Name'] for element in session.enumerate('wmicimv2/Win32_Service').iter_elements()]
+
+
+def _session_for(lab, monkeypatch, mode, timeout_ms=None):
+    """A session whose Pulls go the way ``mode`` says; returns (session, list of the prefetch paths taken)."""
+    session = open_session(lab, batch_items=BATCH)
+    if timeout_ms:
+        session.timeout = timeout_ms
+    if mode == 'no-prefetch':
+        session.prefetch = False
+    transport = session._get_transport()  # pylint: disable=protected-access
+    paths = []
+    send_ahead, send_deferred = transport.send_ahead, transport.send_deferred
+
+    def counting_send_ahead(*args, **kwargs):
+        handle = None if mode == 'helper-thread' else send_ahead(*args, **kwargs)
+        if handle is not None:
+            paths.append('send-ahead')
+        return handle
+
+    def counting_send_deferred(*args, **kwargs):
+        paths.append('helper-thread')
+        return send_deferred(*args, **kwargs)
+
+    monkeypatch.setattr(transport, 'send_ahead', counting_send_ahead)
+    monkeypatch.setattr(transport, 'send_deferred', counting_send_deferred)
+    return session, paths
+
+
+@pytest.mark.parametrize('mode', PULL_MODES)
+@pytest.mark.parametrize('timeouts', [1, 2, PULL_TIMEOUT_RETRIES])
+def test_timed_out_pulls_mid_enumeration_are_retried(lab, pull_timeouts, monkeypatch, mode, timeouts):
+    """Facts §7.4, §9.2: up to PULL_TIMEOUT_RETRIES timed-out Pulls in a row are sent again on the same
+    context; every item arrives once, in order, and ``pulls`` counts every Pull sent."""
+    expected = _reference_names(lab)
+    before = lab.stats()
+    pull_timeouts(count=timeouts, after=2)  # the third Pull, and the retries after it, time out
+    session, paths = _session_for(lab, monkeypatch, mode, timeout_ms=200)  # the lab waits the OperationTimeout
+    with session:
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        names = [instance_to_dict(element)['Name'] for element in enumerator.iter_elements()]
+        assert names == expected and len(set(names)) == SERVICES
+        assert enumerator.pulls == FULL_PULLS + timeouts
+        assert enumerator.error == '' and session.error == ''
+        assert not enumerator.released  # ended by EndOfSequence
+    after = lab.stats()
+    assert after['injected'] - before['injected'] == timeouts
+    assert after['faults'] - before['faults'] == timeouts
+    assert after['enumeration_contexts_open'] == 0
+    assert after['enumeration_contexts_released'] == before['enumeration_contexts_released']
+    assert _pending_pull_timeouts(lab) == []
+    if mode == 'no-prefetch':
+        assert paths == []
+    else:  # every Pull but the retries (sent at once, on the caller's thread) was prefetched the chosen way
+        assert paths == [mode] * FULL_PULLS
+
+
+@pytest.mark.parametrize('mode', PULL_MODES)
+def test_more_timed_out_pulls_than_retries_raise_and_release(lab, pull_timeouts, monkeypatch, mode):
+    """Facts §7.4, §9.2: after PULL_TIMEOUT_RETRIES retries the 0x8033801C fault is raised; the context is
+    still valid on the service, so the enumerator Releases it (and sends no further Pull)."""
+    expected = _reference_names(lab)
+    before = lab.stats()
+    pull_timeouts(count=PULL_TIMEOUT_RETRIES + 2, after=1, seconds=0)  # one more than will be sent
+    session, _paths = _session_for(lab, monkeypatch, mode)
+    with session:
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        names = []
+        with pytest.raises(WSManFault) as info:
+            for element in enumerator.iter_elements():
+                names.append(instance_to_dict(element)['Name'])
+        assert names == expected[:2 * BATCH]  # the Enumerate's batch and the first Pull's
+        assert info.value.code == TIMED_OUT
+        assert info.value.error_name == 'ERROR_WSMAN_ENUMERATE_TIMED_OUT'
+        assert info.value.soap_subcode.endswith(':TimedOut')
+        assert etree.fromstring(enumerator.error).get('Code') == str(TIMED_OUT)
+        assert enumerator.pulls == 1 + PULL_TIMEOUT_RETRIES + 1
+        assert enumerator.released
+        assert instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))['Name'] == 'WinRM'
+    after = lab.stats()
+    assert after['injected'] - before['injected'] == PULL_TIMEOUT_RETRIES + 1
+    assert after['enumeration_contexts_released'] == before['enumeration_contexts_released'] + 1
+    assert after['enumeration_contexts_open'] == 0
+    assert _pending_pull_timeouts(lab) == [1]  # exactly PULL_TIMEOUT_RETRIES + 1 Pulls went out
