@@ -9,7 +9,7 @@
   refuses a Pull whose parameters differ, 0x803381AD).
 * A Pull that times out without data (``ERROR_WSMAN_ENUMERATE_TIMED_OUT`` 0x8033801C) leaves the
   context valid and is retried, at most :data:`PULL_TIMEOUT_RETRIES` times in a row (winrm.vbs
-  retries three times).
+  retries three times); not while the enumerator is being closed (its items are not wanted then).
 * ``wsen:EndOfSequence`` / ``wsman:EndOfSequence`` ends the enumeration; the service has then
   dropped the context and no Release is sent. Closing the enumerator earlier (``close()``, leaving a
   ``with`` block, breaking out of a ``for`` loop, garbage collection) or an error that stops it
@@ -529,16 +529,16 @@ class Enumerator:
         if pending is None:
             return
         try:
-            response, attempts = _finish_pull(pending.wait(), self._session, self._locator, self._params,
-                                              self._batch_items, pending.context)
+            # Its items are not wanted: a Pull that timed out (context still valid) is not sent again.
+            response = pending.wait().result()
         except WSManFault as fault:
-            self.pulls += getattr(fault, 'pulls', 1)
+            self.pulls += 1
             if fault.code == _CONTEXT_GONE:
                 self._context, self._end = None, True
             return
         except WSManError:
             return
-        self.pulls += attempts
+        self.pulls += 1
         self._take(response, _N_PULL_RESPONSE, keep_items=False)
 
     def _release(self):

@@ -338,3 +338,26 @@ def test_more_timed_out_pulls_than_retries_raise_and_release(lab, pull_timeouts,
     assert after['enumeration_contexts_released'] == before['enumeration_contexts_released'] + 1
     assert after['enumeration_contexts_open'] == 0
     assert _pending_pull_timeouts(lab) == [1]  # exactly PULL_TIMEOUT_RETRIES + 1 Pulls went out
+
+
+@pytest.mark.parametrize('mode', ['send-ahead', 'helper-thread'])
+def test_close_does_not_retry_a_prefetched_pull_that_timed_out(lab, pull_timeouts, monkeypatch, mode):
+    """Facts §7.4: a timed-out Pull leaves the context valid. Closing the enumerator (a ``break``, ``close()``,
+    garbage collection) while its prefetched Pull timed out wants no items: it Releases the context at once
+    instead of Pulling again - which would block close() for up to PULL_TIMEOUT_RETRIES more OperationTimeouts."""
+    before = lab.stats()
+    pull_timeouts(count=PULL_TIMEOUT_RETRIES + 1)  # every Pull the enumerator might send would time out
+    session, paths = _session_for(lab, monkeypatch, mode, timeout_ms=300)
+    with session:
+        enumerator = session.enumerate('wmicimv2/Win32_Service')
+        assert enumerator.read_element() is not None  # the next Pull is now in flight
+        assert paths == [mode]
+        enumerator.close()
+        assert enumerator.pulls == 1
+        assert enumerator.released
+        assert instance_to_dict(session.get_element('wmicimv2/Win32_Service?Name=WinRM'))['Name'] == 'WinRM'
+    after = lab.stats()
+    assert after['injected'] - before['injected'] == 1
+    assert after['enumeration_contexts_released'] == before['enumeration_contexts_released'] + 1
+    assert after['enumeration_contexts_open'] == 0
+    assert _pending_pull_timeouts(lab) == [PULL_TIMEOUT_RETRIES]
