@@ -5,12 +5,14 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
 import pytest
 from hypothesis import given, settings, strategies as st
 from lxml import etree
 
+from ansible_collections.wsman.automation.plugins.module_utils import _cim
 from ansible_collections.wsman.automation.plugins.module_utils._cim import (
     LOCATION_KEY,
     _properties_general,
@@ -213,3 +215,106 @@ def test_whitespace_text_only_matters_when_the_element_has_children():
            '<p:H>\u3000<p:I>2</p:I></p:H><p:J>\u00e9</p:J><p:K>\t</p:K></p:C>')
     assert instance_to_dict(xml) == {'A': '\xa0', 'B': {'D': '1'}, 'E': None, 'F': '', 'G': ' x', 'H': {'I': '2'},
                                      'J': '\xe9', 'K': '\t'}
+
+
+# --- the fast path against the general rules, on generated instance XML ----------------------------------------------
+# dict_to_instance never writes comments, cim:Location, nil with a value, whitespace before child elements or two
+# namespaces sharing a local name; these trees do, and the names they use are known, unknown or half known.
+
+_NS_A = 'http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Fuzz'
+_NS_B = 'urn:other'
+_ADDRESSING = 'http://schemas.xmlsoap.org/ws/2004/08/addressing'
+_WSMAN = 'http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd'
+_LOCATIONS = ('{http://schemas.dmtf.org/wbem/wsman/1/base}Location', '{http://schemas.dmtf.org/wbem/wscim/1/common}Location')
+# local names shared by the two namespaces and by the unqualified form; fresh names are generated as well
+_TAGS = st.builds('{%s}%s'.__mod__, st.tuples(st.sampled_from((_NS_A, _NS_B)), st.sampled_from(('Name', 'State', '\xdcber')))) | \
+    st.sampled_from(('Name', 'Plain')) | st.builds(lambda ns, name: '{%s}%s' % (ns, name), st.sampled_from((_NS_A, _NS_B)), _NAMES)
+# None, empty, ASCII and Unicode whitespace, text with blanks around it, non-ASCII text
+_FUZZ_TEXT = st.sampled_from((None, '', ' ', '\n  ', '\t', '\xa0', '\u3000', '\u2028', '\x85', ' x ', '\xe9', '0')) | _TEXT.filter(bool)
+_NIL = st.sampled_from((None, 'true', '1', 'false', '0', ''))
+_EPR_SPEC = st.tuples(st.just('epr'), st.one_of(st.none(), _FUZZ_TEXT), st.dictionaries(_NAMES, _TEXT, max_size=2))
+
+
+def _child_specs(children):
+    prop = st.tuples(st.just('property'), _TAGS, _FUZZ_TEXT, _NIL, children)
+    return st.one_of(
+        prop, prop, prop, prop,  # mostly properties, so that many instances take the fast path all the way
+        st.tuples(st.just('comment'), _TEXT),
+        st.tuples(st.just('pi'), _TEXT.filter(lambda text: '?>' not in text)),
+        st.tuples(st.just('location'), st.sampled_from(_LOCATIONS), _EPR_SPEC),
+        st.tuples(st.just('datetime'), _TAGS, _FUZZ_TEXT, _TEXT),
+        st.tuples(st.just('reference'), _TAGS, _FUZZ_TEXT, _EPR_SPEC),
+    )
+
+
+_CHILDREN = st.recursive(st.lists(_child_specs(st.just([])), max_size=8),
+                         lambda children: st.lists(_child_specs(children), max_size=8), max_leaves=25)
+
+
+def _add_epr(parent, spec):
+    _, address, selectors = spec
+    if address is not None:
+        etree.SubElement(parent, '{%s}Address' % _ADDRESSING).text = address
+    refparams = etree.SubElement(parent, '{%s}ReferenceParameters' % _ADDRESSING)
+    etree.SubElement(refparams, '{%s}ResourceURI' % _WSMAN).text = SERVICE_URI
+    selector_set = etree.SubElement(refparams, '{%s}SelectorSet' % _WSMAN)
+    for name, value in selectors.items():
+        etree.SubElement(selector_set, '{%s}Selector' % _WSMAN, Name=name).text = value
+
+
+def _build(parent, specs):
+    for spec in specs:
+        kind = spec[0]
+        if kind == 'comment':
+            parent.append(etree.Comment(spec[1].replace('--', '- -').rstrip('-')))
+        elif kind == 'pi':
+            parent.append(etree.ProcessingInstruction('fuzz', spec[1]))
+        elif kind == 'location':
+            _add_epr(etree.SubElement(parent, spec[1]), spec[2])
+        else:
+            child = etree.SubElement(parent, spec[1])
+            child.text = spec[2]
+            if kind == 'property':
+                if spec[3] is not None:
+                    child.set(XSI_NIL, spec[3])
+                _build(child, spec[4])
+            elif kind == 'datetime':
+                etree.SubElement(child, '{http://schemas.dmtf.org/wbem/wscim/1/common}Datetime').text = spec[3]
+            else:
+                _add_epr(child, spec[3])
+
+
+def _general_answer(element, location):
+    """The answer of the general rules alone: nested elements are converted by them too, not by the fast path."""
+    fast = _cim._properties  # pylint: disable=protected-access
+    _cim._properties = _properties_general  # pylint: disable=protected-access
+    try:
+        return instance_to_dict(element, location=location)
+    finally:
+        _cim._properties = fast  # pylint: disable=protected-access
+
+
+@settings(max_examples=300, deadline=None)
+@given(_CHILDREN, st.booleans(), st.integers(min_value=0, max_value=8), st.sampled_from(('cold', 'warm', 'full')))
+def test_fast_path_agrees_with_the_general_rules_on_any_instance_xml(specs, location, known, cache):
+    """facts §7.5 / module docstring rules: the fast path is an optimisation only, whatever the XML and the cache hold."""
+    element = etree.Element('{%s}Win32_Fuzz' % _NS_A, nsmap={'p': _NS_A, 'xsi': 'http://www.w3.org/2001/XMLSchema-instance'})
+    _build(element, specs)
+    # a parsed copy as well: text, comments and processing instructions as a parser makes them
+    parsed = etree.fromstring(etree.tostring(element, encoding='utf-8'))
+    saved = dict(_cim._LOCAL)  # pylint: disable=protected-access
+    try:
+        _cim._LOCAL.clear()  # pylint: disable=protected-access
+        if cache == 'full':  # the cache limit: no new name is learned any more
+            _cim._LOCAL.update(dict.fromkeys(range(100000), ''))  # pylint: disable=protected-access
+        # (an element built with text '' keeps that text; a parser gives None: each tree has its own answer)
+        expected = [_general_answer(tree, location) for tree in (element, parsed)]
+        if cache == 'warm':  # the first `known` children's names are learned, those after them are new
+            warm = etree.Element(element.tag)
+            warm.extend(copy.deepcopy(child) for child in element[:known])
+            instance_to_dict(warm, location=location)
+        for _ in range(2):  # the second time every name the first conversion learned is known
+            assert [instance_to_dict(tree, location=location) for tree in (element, parsed)] == expected
+    finally:
+        _cim._LOCAL.clear()  # pylint: disable=protected-access
+        _cim._LOCAL.update(saved)  # pylint: disable=protected-access
