@@ -96,14 +96,20 @@ def _complex(element):
 def _properties(element, location):
     """The property dict of ``element``: a fast path for the common flat instance.
 
-    Every child's local name is already known (``_LOCAL``) and each name occurs once: values are
-    stored directly, and one length check at the end proves no name repeated. Anything else (a
-    name not seen before, ``cim:Location``, a comment, a repeated name) is handed to
-    :func:`_properties_general`, which gives the same answer for every input.
+    While each child's local name is already known (``_LOCAL``) and not yet in the result, its value is stored
+    directly. At the first child that is anything else (a name not seen before, ``cim:Location``, a comment, a
+    repeated name) :func:`_properties_general` takes over from that child, so the answer is that of the general
+    rules for every input, and an instance with an array or a ``cim:Location`` is not converted twice.
     """
     result = {}
     local_names = _LOCAL
     for child in element:
+        try:
+            name = local_names[child.tag]
+        except KeyError:  # a new tag, cim:Location (never in _LOCAL), or a comment/PI
+            return _properties_general(element, location, result, element.index(child))
+        if name in result:  # a repeated name (an array)
+            return _properties_general(element, location, result, element.index(child))
         value = child.text
         # Only an element without text, or with whitespace that may be indentation, can be nil or
         # hold child elements (str.isspace is a single C call and the cheapest test measured).
@@ -112,18 +118,15 @@ def _properties(element, location):
                 value = _complex(child)
             elif value is None:
                 value = None if child.get(_XSI_NIL) in _NIL_TRUE else ''
-        try:
-            result[local_names[child.tag]] = value
-        except KeyError:  # a new tag, cim:Location (never in _LOCAL), or a comment/PI
-            return _properties_general(element, location)
-    if len(result) != len(element):  # a name occurred more than once
-        return _properties_general(element, location)
+        result[name] = value
     return result
 
 
-def _properties_general(element, location):
-    result = {}
-    for child in element:
+def _properties_general(element, location, result=None, start=0):
+    """The general rules; the fast path hands over ``result`` with the children before ``start`` already in it."""
+    if result is None:
+        result = {}
+    for child in element[start:] if start else element:
         tag = child.tag
         if tag.__class__ is not str:  # comment or processing instruction
             continue
