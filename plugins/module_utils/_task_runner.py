@@ -342,8 +342,11 @@ def _enumerate(params, session, check_mode, diff):
     max_items = params.get('max_items')
     dest = params.get('dest')
     if dest:
-        # relative to the working directory of the module (with the wsman connection the action plugin has
-        # already made it absolute against the directory ansible-playbook runs in)
+        if dest.endswith(os.sep):  # abspath would drop the separator and write a file where a directory was named
+            raise TaskInputError('dest: %s ends with "%s", so it names a directory; give the path of the file to write, '
+                                 'for example %sitems.jsonl' % (dest, os.sep, dest), argument='dest')
+        # relative to the working directory of the module (Ansible runs a module on localhost in the playbook's
+        # directory; with the wsman connection the action plugin has already made it absolute against that directory)
         dest = os.path.abspath(dest)
     return_xml = params.get('return_xml')
     if max_items is not None and session.batch_items > max_items:

@@ -78,9 +78,12 @@ options:
   dest:
     description:
       - Write the items to this file, one JSON object per line (JSON Lines), instead of returning them.
-      - A relative path is relative to the directory C(ansible-playbook) runs in when the task uses the
-        P(wsman.automation.wsman#connection) connection or runs on C(localhost), else to the working directory of
-        the module on the C(delegate_to) host.
+      - A relative path is relative to the playbook's directory when the task uses the
+        P(wsman.automation.wsman#connection) connection or runs on C(localhost) (the directory Ansible runs a module
+        on C(localhost) in, and the one M(ansible.builtin.fetch) resolves its C(dest) against; for an ad-hoc command
+        the C(--playbook-dir), else the current directory), else to the working directory of the module on the
+        C(delegate_to) host. C(~) and environment variables are expanded; RV(dest) is the absolute path.
+      - A path that ends with C(/) names a directory and is refused before anything is sent.
       - The result then has RV(count) and RV(dest) and no RV(items); memory use grows with O(batch_items), not with
         the number of items.
       - The file is written on the host that runs the module (the controller with the

@@ -97,16 +97,18 @@ def _display_messages(messages, host):
 _CONTROLLER_PATH_OPTIONS = ('dest',)
 
 
-def absolute_controller_paths(params):
-    """Make relative file paths absolute against the directory the playbook runs in (wsman connection).
+def absolute_controller_paths(params, basedir):
+    """Make relative file paths absolute against ``basedir``, the loader's base directory (wsman connection).
 
-    A module run on localhost resolves a relative path against that directory; the persistent connection process
-    runs elsewhere, so the path is made absolute here, before the task is handed to it.
+    Ansible runs a module on localhost in that directory (the playbook's directory; for ad-hoc commands
+    ``--playbook-dir``, else the current one), and ``ansible.builtin.fetch`` resolves a relative ``dest`` against it
+    too. The persistent connection process runs in ``/``, so the path is made absolute here, before the task is
+    handed to it. The path is joined, not normalized: a trailing separator stays for the module to refuse.
     """
     for name in _CONTROLLER_PATH_OPTIONS:
         value = params.get(name)
         if isinstance(value, str) and value and not os.path.isabs(value):
-            params[name] = os.path.abspath(value)
+            params[name] = os.path.join(os.path.abspath(basedir or '.'), value)
 
 
 def validation_failure(module_name, messages):
@@ -172,7 +174,7 @@ class WSManActionBase(ActionBase):
             for name in SESSION_IDENTITY_OPTIONS:
                 if name in params:
                     params[name] = None
-            absolute_controller_paths(params)
+            absolute_controller_paths(params, self._loader.get_basedir())
             outcome = self._run_over_socket(module_name, params)
         else:
             early = self._check_session_options(params)

@@ -58,7 +58,12 @@ all:
           ansible_connection: local
 INV
 
-ansible-playbook -i "$INVENTORY" modules.yml "$@"
+# modules.yml runs from another directory: a relative dest lands in the playbook's directory, not the current one
+workdir="$(mktemp -d "${OUTPUT_DIR:-/tmp}/cwd.XXXXXX")"
+here="$(pwd)"
+(cd "$workdir" && ansible-playbook -i "$INVENTORY" "$here/modules.yml" "$@")
+[ -z "$(ls -A "$workdir")" ]
+rmdir "$workdir"
 ansible-playbook -i "$INVENTORY" failures.yml "$@"
 
 # Ad-hoc commands, both modes.

@@ -4,16 +4,19 @@
 
 from __future__ import annotations
 
+import os
 import socket
 
 import pytest
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
 from ansible.plugins.loader import action_loader, connection_loader
 from ansible.template import Templar
 
+from ansible_collections.wsman.automation.plugins.module_utils._module_args import validator_kwargs
 from ansible_collections.wsman.automation.plugins.plugin_utils._action_base import (
     absolute_controller_paths,
     shape_module_result,
@@ -67,15 +70,41 @@ def test_shape_module_result(module_result, read_only, expected):
 
 
 def test_relative_dest_becomes_absolute_against_the_playbook_directory(tmp_path, monkeypatch):
-    # the wsman connection's persistent process runs in /, so the action plugin resolves dest first
-    monkeypatch.chdir(tmp_path)
+    # the wsman connection's persistent process runs in /, so the action plugin resolves dest first, against the
+    # loader's base directory (the playbook's directory): where Ansible runs a module on localhost, not the current one
+    (tmp_path / 'play').mkdir()
+    (tmp_path / 'elsewhere').mkdir()
+    monkeypatch.chdir(tmp_path / 'elsewhere')
     params = {'dest': 'out/items.jsonl', 'resource_uri': 'wmicimv2/Win32_Service'}
-    absolute_controller_paths(params)
-    assert params == {'dest': str(tmp_path / 'out' / 'items.jsonl'), 'resource_uri': 'wmicimv2/Win32_Service'}
-    for unchanged in ({'dest': '/var/tmp/items.jsonl'}, {'dest': None}, {}):
+    absolute_controller_paths(params, str(tmp_path / 'play'))
+    assert params == {'dest': str(tmp_path / 'play' / 'out' / 'items.jsonl'), 'resource_uri': 'wmicimv2/Win32_Service'}
+    for unchanged in ({'dest': '/var/tmp/items.jsonl'}, {'dest': None}, {'dest': ''}, {}):
         before = dict(unchanged)
-        absolute_controller_paths(unchanged)
+        absolute_controller_paths(unchanged, str(tmp_path / 'play'))
         assert unchanged == before
+    # a relative base directory (ad-hoc commands without --playbook-dir: '.') is the current directory
+    params = {'dest': 'items.jsonl'}
+    absolute_controller_paths(params, '.')
+    assert params == {'dest': str(tmp_path / 'elsewhere' / 'items.jsonl')}
+    # a trailing separator survives, so that the module refuses a dest that names a directory
+    params = {'dest': 'out/'}
+    absolute_controller_paths(params, str(tmp_path / 'play'))
+    assert params == {'dest': str(tmp_path / 'play' / 'out') + '/'}
+
+
+def test_dest_tilde_and_variables_are_expanded_on_the_controller(tmp_path, monkeypatch):
+    # what WSManActionBase.run does with the wsman connection: validate (type path expands ~ and $VARS), then resolve
+    monkeypatch.setenv('HOME', str(tmp_path / 'home'))
+    monkeypatch.setenv('WSMAN_REVIEW_DIR', str(tmp_path / 'exports'))
+    validator = ArgumentSpecValidator(**validator_kwargs('wsman_enumerate'))
+    for given, expected in (('~/items.jsonl', tmp_path / 'home' / 'items.jsonl'),
+                            ('$WSMAN_REVIEW_DIR/items.jsonl', tmp_path / 'exports' / 'items.jsonl'),
+                            ('./items.jsonl', tmp_path / 'play' / 'items.jsonl')):
+        validation = validator.validate({'resource_uri': 'wmicimv2/Win32_Service', 'dest': given})
+        assert not validation.error_messages
+        params = validation.validated_parameters
+        absolute_controller_paths(params, str(tmp_path / 'play'))
+        assert os.path.normpath(params['dest']) == str(expected)
 
 
 def test_marker():

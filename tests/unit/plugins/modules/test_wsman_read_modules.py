@@ -159,6 +159,36 @@ def test_enumerate_dest_in_a_missing_directory_fails_before_any_traffic(run_on_l
     assert lab_endpoint.stats()['requests'] == before
 
 
+@pytest.mark.parametrize('check_mode', [False, True])
+def test_enumerate_relative_dest_is_relative_to_the_working_directory(run_on_lab, tmp_path, monkeypatch, check_mode):
+    # module mode: relative to the module's working directory (on localhost Ansible runs it in the playbook's directory)
+    (tmp_path / 'sub').mkdir()
+    monkeypatch.chdir(tmp_path / 'sub')
+    result = run_on_lab('wsman_enumerate', check_mode=check_mode, resource_uri='wmicimv2/Win32_Service', max_items=2,
+                        dest='../out.jsonl')
+    assert result['dest'] == str(tmp_path / 'out.jsonl')  # absolute and normalized
+    assert (tmp_path / 'out.jsonl').exists() is not check_mode
+    if not check_mode:
+        assert len((tmp_path / 'out.jsonl').read_text(encoding='utf-8').splitlines()) == 2
+
+
+@pytest.mark.parametrize('check_mode', [False, True])
+@pytest.mark.parametrize('name', ['missing/', 'existing/'])
+def test_enumerate_dest_naming_a_directory_fails_before_any_traffic(run_on_lab, lab_endpoint, tmp_path, monkeypatch,
+                                                                     check_mode, name):
+    # a trailing "/" names a directory: refused, not turned into a file called "missing" (os.path.abspath drops it)
+    (tmp_path / 'existing').mkdir()
+    monkeypatch.chdir(tmp_path)
+    before = lab_endpoint.stats()['requests']
+    for dest in (name, '%s/%s' % (tmp_path, name)):  # (a pathlib path would drop the trailing /)
+        with pytest.raises(TaskInputError, match='names a directory') as caught:
+            run_on_lab('wsman_enumerate', check_mode=check_mode, resource_uri='wmicimv2/Win32_Service', dest=dest)
+        assert caught.value.argument == 'dest'
+        assert dest in str(caught.value)
+    assert lab_endpoint.stats()['requests'] == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['existing']
+
+
 def test_enumerate_return_xml_lists_the_items(run_on_lab):
     result = run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_Service', max_items=2, return_xml=True)
     assert len(result['xml']) == 2
