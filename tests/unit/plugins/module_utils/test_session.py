@@ -18,11 +18,12 @@ from lxml import etree
 from ansible_collections.wsman.automation.plugins.module_utils._cim import instance_to_dict
 from ansible_collections.wsman.automation.plugins.module_utils._client_config import ClientConfig
 from ansible_collections.wsman.automation.plugins.module_utils._errors import (
+    WSManError,
     WSManFault,
     WSManInvalidArgumentError,
     WSManTransportError,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._session import Session
+from ansible_collections.wsman.automation.plugins.module_utils._session import Session, client_error_xml
 from ansible_collections.wsman.automation.plugins.module_utils._wsman import WSMan
 from ansible_collections.wsman.automation.plugins.module_utils._connection_options import ConnectionOptions
 
@@ -154,6 +155,32 @@ def test_fault_sets_error_and_success_clears_it():
     assert etree.fromstring(session.error).get('Code') == '2150858843'
     session.get('wmicimv2/Win32_Service?Name=WinRM')
     assert session.error == ''
+
+
+@pytest.mark.parametrize('bad_reply, why', [
+    ((200, '<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'), 'not well-formed'),  # a parse error
+    ((500, 'Internal Server Error'), 'HTTP 500 without WS-Management fault detail'),
+    ((200, reply(INSTANCE)[1].replace('{MID}', 'uuid:00000000-0000-0000-0000-000000000000')), 'relates to message'),
+])
+def test_error_after_a_fault_and_after_an_unusable_reply(bad_reply, why):
+    """Session.Error (facts §5.2, §9.1): the service's WSManFault XML after a fault; a client WSManFault after a reply that is
+    no usable response; '' after a success - whichever came last."""
+    fault_reply = (500, fixture('fault_invalid_selectors.xml'))
+    session = session_with((T + 'Get', fault_reply), (T + 'Get', bad_reply), (T + 'Get', reply(INSTANCE)),
+                           (T + 'Get', bad_reply))
+    with pytest.raises(WSManFault) as fault:
+        session.get('wmicimv2/Win32_Service?Nme=WinRM')
+    assert fault.value.fault_xml and session.error == fault.value.fault_xml
+    with pytest.raises(WSManError) as caught:
+        session.get('wmicimv2/Win32_Service?Name=WinRM')
+    assert not isinstance(caught.value, WSManFault)
+    assert session.error == client_error_xml(caught.value, '127.0.0.1')
+    assert etree.fromstring(session.error).get('Code') == str(caught.value.code)
+    session.get('wmicimv2/Win32_Service?Name=WinRM')
+    assert session.error == ''
+    with pytest.raises(WSManError):
+        session.get('wmicimv2/Win32_Service?Name=WinRM')
+    assert why in etree.fromstring(session.error).findtext('{http://schemas.microsoft.com/wbem/wsman/1/wsmanfault}Message')
 
 
 def test_validation_error_is_recorded_as_wsman_fault_xml():
