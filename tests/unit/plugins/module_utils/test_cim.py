@@ -252,7 +252,7 @@ _CHILDREN = st.recursive(st.lists(_child_specs(st.just([])), max_size=8),
 
 
 def _add_epr(parent, spec):
-    _, address, selectors = spec
+    address, selectors = spec[1:]
     if address is not None:
         etree.SubElement(parent, '{%s}Address' % _ADDRESSING).text = address
     refparams = etree.SubElement(parent, '{%s}ReferenceParameters' % _ADDRESSING)
@@ -313,7 +313,7 @@ def test_fast_path_agrees_with_the_general_rules_on_any_instance_xml(specs, loca
             warm = etree.Element(element.tag)
             warm.extend(copy.deepcopy(child) for child in element[:known])
             instance_to_dict(warm, location=location)
-        for _ in range(2):  # the second time every name the first conversion learned is known
+        for dummy in range(2):  # the second time every name the first conversion learned is known
             assert [instance_to_dict(tree, location=location) for tree in (element, parsed)] == expected
     finally:
         _cim._LOCAL.clear()  # pylint: disable=protected-access

@@ -174,8 +174,7 @@ def test_enumerate_relative_dest_is_relative_to_the_working_directory(run_on_lab
 
 @pytest.mark.parametrize('check_mode', [False, True])
 @pytest.mark.parametrize('name', ['missing/', 'existing/'])
-def test_enumerate_dest_naming_a_directory_fails_before_any_traffic(run_on_lab, lab_endpoint, tmp_path, monkeypatch,
-                                                                     check_mode, name):
+def test_enumerate_dest_naming_a_directory_fails_before_any_traffic(run_on_lab, lab_endpoint, tmp_path, monkeypatch, check_mode, name):
     # a trailing "/" names a directory: refused, not turned into a file called "missing" (os.path.abspath drops it)
     (tmp_path / 'existing').mkdir()
     monkeypatch.chdir(tmp_path)
