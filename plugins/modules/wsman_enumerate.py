@@ -37,7 +37,11 @@ options:
         C(ERROR_WSMAN_INVALID_URI_WMI_ENUM_WQL), 2150859003, otherwise).
       - A dictionary for the V(selector) dialect (selector name to value, for example C(State) V(Running)) and for the
         V(association) dialect (the keys C(Object), C(AssociationClassName), C(ResultClassName), C(Role) and
-        C(ResultRole), C(Object) being a resource URI with selectors such as V(wmicimv2/Win32_Service?Name=WinRM)).
+        C(ResultRole), C(Object) being a resource URI with selectors such as V(wmicimv2/Win32_Service?Name=WinRM), or a
+        bare class name with selectors such as V(Win32_Service?Name=WinRM), a class in the namespace of O(resource_uri)).
+      - For these two dialects the filter may also be a string written as C(winrm enumerate) takes it,
+        V({State="Running"}) or V({Object=Win32_Service?Name=WinRM;ResultClassName=Win32_Service}); it sends the same
+        request as the dictionary. A string that starts with C({) but is not such a hash fails before anything is sent.
       - Cannot be used together with O(selectors).
     type: raw
   dialect:
@@ -130,6 +134,12 @@ EXAMPLES = r"""
       Object: wmicimv2/Win32_Service?Name=WinRM
       AssociationClassName: Win32_DependentService
       ResultRole: Antecedent
+
+- name: The same traversal, written as winrm enumerate takes it
+  wsman.automation.wsman_enumerate:
+    resource_uri: wmicimv2/*
+    dialect: association
+    filter: '{Object=Win32_Service?Name=WinRM;AssociationClassName=Win32_DependentService;ResultRole=Antecedent}'
 
 - name: The listeners as endpoint references
   wsman.automation.wsman_enumerate:
