@@ -17,6 +17,7 @@ failed (or unreachable) result.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import re
@@ -291,10 +292,22 @@ def _check_positive(params, option, minimum=1):
 
 
 class _JsonLinesFile:
-    """Write items to ``dest`` as JSON Lines through a temporary file renamed at the end."""
+    """Write items to ``dest`` as JSON Lines through a temporary file renamed at the end.
 
-    def __init__(self, dest):
+    The content is hashed as it is written, so that ``commit`` can tell whether ``dest`` already held exactly
+    these bytes (then ``dest`` is left untouched and nothing changed, as ansible.builtin.copy does). With
+    ``write=False`` (check mode) nothing is written: the items are only hashed, and ``commit`` says whether
+    writing them would change ``dest``.
+    """
+
+    def __init__(self, dest, write=True):
         self.dest = dest
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.file = None
+        self.tmp_path = None
+        if not write:
+            return
         directory = os.path.dirname(os.path.abspath(dest)) or '.'
         if os.path.isdir(dest):
             raise TaskInputError('dest: %s is a directory; give the path of the file to write' % dest, argument='dest')
@@ -304,24 +317,51 @@ class _JsonLinesFile:
             handle, self.tmp_path = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.tmp', dir=directory)
         except OSError as exc:
             raise TaskInputError('dest: cannot create a file in %s (%s)' % (directory, exc.strerror), argument='dest') from None
-        self.file = os.fdopen(handle, 'w', encoding='utf-8')
+        self.file = os.fdopen(handle, 'wb')
 
     def write(self, item):
+        line = (json.dumps(item, sort_keys=False, ensure_ascii=False) + '\n').encode('utf-8')
+        self.digest.update(line)
+        self.size += len(line)
+        if self.file is None:
+            return
         try:
-            self.file.write(json.dumps(item, sort_keys=False, ensure_ascii=False))
-            self.file.write('\n')
+            self.file.write(line)
         except OSError as exc:
             raise TaskInputError('dest: cannot write to %s (%s)' % (self.dest, exc.strerror), argument='dest') from None
 
+    def _same_as_dest(self):
+        """Whether ``dest`` is a regular file holding exactly the bytes written (read only if the sizes agree)."""
+        try:
+            if not os.path.isfile(self.dest) or os.path.getsize(self.dest) != self.size:
+                return False
+            existing = hashlib.sha256()
+            with open(self.dest, 'rb') as handle:
+                for chunk in iter(lambda: handle.read(1 << 20), b''):
+                    existing.update(chunk)
+        except OSError:
+            return False  # unreadable: writing it is a change
+        return existing.digest() == self.digest.digest()
+
     def commit(self):
+        """Replace ``dest`` unless it already has this content; return whether it changed (would change)."""
+        changed = not self._same_as_dest()
+        if self.file is None:
+            return changed
         try:
             self.file.close()
-            os.replace(self.tmp_path, self.dest)
+            if changed:
+                os.replace(self.tmp_path, self.dest)
+            else:
+                os.unlink(self.tmp_path)
         except OSError as exc:
             self.abort()
             raise TaskInputError('dest: cannot replace %s (%s)' % (self.dest, exc.strerror), argument='dest') from None
+        return changed
 
     def abort(self):
+        if self.file is None:
+            return
         try:
             if not self.file.closed:
                 self.file.close()
@@ -353,7 +393,7 @@ def _enumerate(params, session, check_mode, diff):
         # Ask for no more than needed; one extra item tells whether the enumeration was cut short.
         session.batch_items = max_items + 1
 
-    writer = _JsonLinesFile(dest) if dest and not check_mode else None
+    writer = _JsonLinesFile(dest, write=not check_mode) if dest else None
     items = [] if not dest else None
     xml_items = [] if return_xml else None
     count = 0
@@ -383,16 +423,17 @@ def _enumerate(params, session, check_mode, diff):
         if writer is not None:
             writer.abort()
         raise
-    if writer is not None:
-        writer.commit()
+    # a file that already held exactly these items is not rewritten: changed only when its content changes
+    changed = writer.commit() if writer is not None else False
 
-    result = {'changed': False, 'count': count}
+    result = {'changed': changed, 'count': count}
     if max_items is not None:
         result['truncated'] = truncated
     if dest:
         result['dest'] = dest
         if check_mode:
-            result['msg'] = 'Check mode: %d items enumerated, %s was not written' % (count, dest)
+            result['msg'] = 'Check mode: %d items enumerated, %s was not written (%s)' % (
+                count, dest, 'it would change' if changed else 'it already holds these items')
     else:
         result['items'] = items
     if xml_items is not None:

@@ -141,6 +141,53 @@ def test_enumerate_dest_in_check_mode_is_not_written(run_on_lab, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_enumerate_dest_is_changed_when_written_and_not_when_the_file_already_holds_the_items(run_on_lab, tmp_path):
+    # like ansible.builtin.copy/fetch: changed when the file's content changes, not when it already has these bytes
+    dest = tmp_path / 'services.jsonl'
+    first = run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_Service', dest=str(dest), max_items=5)
+    assert first['changed'] is True
+    content = dest.read_bytes()
+    os.utime(dest, (1000000000, 1000000000))
+    before = os.stat(dest)
+    second = run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_Service', dest=str(dest), max_items=5, batch_items=2)
+    assert second['changed'] is False
+    after = os.stat(dest)
+    assert (after.st_ino, after.st_mtime) == (before.st_ino, before.st_mtime)  # left untouched, not rewritten
+    assert dest.read_bytes() == content
+    assert [p.name for p in tmp_path.iterdir()] == ['services.jsonl']  # the temporary file is gone
+    # other items (one more), or the same size with other bytes: changed, and the file holds the new items
+    third = run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_Service', dest=str(dest), max_items=6)
+    assert third['changed'] is True
+    assert len(dest.read_text(encoding='utf-8').splitlines()) == 6
+    run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_Service', dest=str(dest), max_items=5)
+    dest.write_bytes(content[:-2] + b' \n')  # the last '}' made a blank: same size, other bytes
+    assert os.path.getsize(dest) == len(content)
+    fourth = run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_Service', dest=str(dest), max_items=5)
+    assert fourth['changed'] is True
+    assert dest.read_bytes() == content
+
+
+@pytest.mark.parametrize('existing', ['none', 'same', 'other'])
+def test_enumerate_dest_check_mode_predicts_the_change_and_writes_nothing(run_on_lab, tmp_path, existing):
+    dest = tmp_path / 'services.jsonl'
+    reference = tmp_path / 'reference.jsonl'
+    run_on_lab('wsman_enumerate', resource_uri='wmicimv2/Win32_Service', dest=str(reference), max_items=4)
+    if existing == 'same':
+        dest.write_bytes(reference.read_bytes())
+    elif existing == 'other':
+        dest.write_bytes(reference.read_bytes()[:-2] + b'\n')  # the last '}' missing
+    before = dest.read_bytes() if existing != 'none' else None
+    result = run_on_lab('wsman_enumerate', check_mode=True, resource_uri='wmicimv2/Win32_Service', dest=str(dest), max_items=4)
+    assert result['changed'] is (existing != 'same')
+    assert result['count'] == 4
+    assert ('it would change' in result['msg']) is (existing != 'same')
+    if existing == 'none':
+        assert not dest.exists()
+    else:
+        assert dest.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(['reference.jsonl'] + ([] if existing == 'none' else ['services.jsonl']))
+
+
 def test_enumerate_dest_keeps_the_old_file_when_the_enumeration_fails(run_on_lab, tmp_path):
     dest = tmp_path / 'out.jsonl'
     dest.write_text('old\n', encoding='utf-8')
