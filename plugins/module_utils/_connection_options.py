@@ -37,6 +37,7 @@ import re
 from ._errors import WSManInvalidArgumentError
 from ._flags import ProxyAccessType, ProxyAuthentication, parse_flags, windows_names
 from ._secret import Secret, to_secret
+from ._xml import E_INVALIDARG
 
 _PROXY_URL = re.compile(r'^(?P<scheme>https?)://(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.\-]+)(?::(?P<port>[0-9]{1,5}))?/?$', re.IGNORECASE)
 
@@ -54,6 +55,24 @@ def _text_or_none(name, value):
         raise WSManInvalidArgumentError('%s: must be a string, not %s' % (name, type(value).__name__), argument=name,
                                         fix='Give %s as text.' % name)
     return value
+
+
+# C0 controls (tab, line feed and carriage return too), DEL and C1 controls: no user name holds one. The backslash
+# of DOMAIN\user read as an escape (\a, \t, \n, \r, \b, \f, \v) turns into one, silently.
+_CONTROL_CHAR = re.compile('[\x00-\x1f\x7f-\x9f]')
+
+
+def _check_user_name(name, value):
+    """Refuse a user name that holds a control character (it could only fail to log on, with an HTTP 401)."""
+    match = _CONTROL_CHAR.search(value) if isinstance(value, str) else None
+    if match is None:
+        return value
+    raise WSManInvalidArgumentError(
+        '%s: %r contains the control character U+%04X at position %d; a user name never holds one'
+        % (name, value, ord(match.group()), match.start()), code=E_INVALIDARG, argument=name,
+        fix='A backslash followed by a letter was probably read as an escape sequence (\\a, \\t, \\n ...): in an '
+            'ad-hoc -a "key=value" string or a double-quoted YAML string write the backslash twice (DOMAIN\\\\user), '
+            'or use a single-quoted YAML string (DOMAIN\\user).')
 
 
 def _path_or_none(name, value):
@@ -107,7 +126,7 @@ class ConnectionOptions:
         value = _text_or_none('username', value)
         if isinstance(value, Secret):
             value = value.reveal()
-        self._username = value or None
+        self._username = _check_user_name('username', value) or None
 
     @property
     def password(self):
@@ -198,7 +217,7 @@ class ConnectionOptions:
         """
         access = self._parse_access_type(access_type)
         mechanism = self._parse_proxy_auth(authentication_mechanism)
-        username = _text_or_none('proxy_username', username) or None
+        username = _check_user_name('proxy_username', _text_or_none('proxy_username', username)) or None
         password = _text_or_none('proxy_password', password) or None
         if access == ProxyAccessType.NO_PROXY_SERVER and (username or password or mechanism or url):
             raise _proxy_error('proxy: ProxyNoProxyServer (a direct connection) cannot take proxy credentials, an '

@@ -65,6 +65,10 @@ ERROR_TABLE = (
     ("ERROR_WSMAN_ENUMERATION_MODE_UNSUPPORTED", 0x80338086, 2150858886,
      "The enumeration mode (EPR / ObjectAndEPR) is not supported."),
     ("ERROR_WSMAN_MISSING_FRAGMENT_PATH", 0x80338091, 2150858897, "A fragment dialect was given without a fragment path."),
+    # facts §5 ("bad dialect 0x80338092, bad path 0x80338093, blank path 0x80338109"); names as in winerror.h
+    ("ERROR_WSMAN_INVALID_FRAGMENT_DIALECT", 0x80338092, 2150858898, "The fragment dialect is invalid."),
+    ("ERROR_WSMAN_INVALID_FRAGMENT_PATH", 0x80338093, 2150858899,
+     "The fragment path is invalid; property names in it are case-sensitive."),
     ("ERROR_WSMAN_INVALID_HOSTNAME_PATTERN", 0x8033809F, 2150858911, "A TrustedHosts host name pattern is invalid."),
     ("ERROR_WSMAN_CREDS_PASSED_WITH_NO_AUTH_FLAG", 0x803380AB, 2150858923,
      "Credentials were given together with UseNoAuthentication."),
@@ -120,6 +124,7 @@ ERROR_TABLE = (
      "A WQL enumeration needs a resource URI ending in /* and no selectors."),
     ("ERROR_WSMAN_NO_IDENTIFY_FOR_LOCAL_SESSION", 0x803380FC, 2150859004, "Identify is not available on a local session."),
     ("ERROR_WSMAN_ENUMERATE_WMI_INVALID_KEY", 0x80338108, 2150859016, "An enumeration resource URI must not contain keys."),
+    ("ERROR_WSMAN_INVALID_FRAGMENT_PATH_BLANK", 0x80338109, 2150859017, "The fragment path is blank."),
     ("ERROR_WSMAN_KERBEROS_IPADDRESS", 0x8033810B, 2150859019, "Kerberos cannot be used with an IP address as destination."),
     ("ERROR_WSMAN_CLIENT_WORKGROUP_NO_KERBEROS", 0x8033810C, 2150859020,
      "Kerberos with implicit credentials needs a domain-joined client."),
@@ -175,6 +180,12 @@ ERROR_TABLE = (
     ("ERROR_WSMAN_DESTINATION_INVALID", 0x803381F8, 2150859256, "The destination must be a host name or IP address."),
     ("ERROR_WSMAN_UNSUPPORTED_FEATURE_IDENTIFY", 0x803381F9, 2150859257, "The service does not support Identify."),
     ("E_ACCESSDENIED", 0x80070005, 2147942405, "Access is denied."),
+    # The WSManFault Code of w:AccessDenied (facts §9 E_ACCESSDENIED row: Sender / wsman:AccessDenied, a non-admin
+    # account) is the Win32 error itself, ERROR_ACCESS_DENIED (winerror.h 5), not its HRESULT 0x80070005.
+    ("ERROR_ACCESS_DENIED", 0x00000005, 5, "Access is denied: the account logged on but may not use the resource."),
+    # Windows' "The parameter is incorrect": what the library raises for an argument of the wrong type or value where
+    # no WinRM code fits (session properties, text XML cannot hold, task options the module refuses).
+    ("E_INVALIDARG", 0x80070057, 2147942487, "The parameter is incorrect."),
     ("ERROR_TIMEOUT", 0x800705B4, 2147943860, "The operation timed out."),
 )
 

@@ -237,10 +237,18 @@ def map_status(status, endpoint, mechanism, reason='', proxy=None):
         elif mechanism == 'certificate':
             text = ('The client certificate was rejected by the server at %s (HTTP 401). The service needs '
                     'Certificate auth enabled and a CertMapping of this certificate to a local account (R12).' % where)
+        elif mechanism == 'basic' and str(endpoint).lower().startswith('http://'):
+            # Windows refuses Basic over HTTP with 401 unless winrm/config/service AllowUnencrypted is true (R23),
+            # whatever the credentials: the most likely cause when the client side has NoEncryption set.
+            text = ('The credentials were rejected by the server at %s (HTTP 401, basic over HTTP). Most likely the '
+                    'service does not allow unencrypted traffic: Basic over HTTP needs winrm/config/service AllowUnencrypted=true '
+                    '(default false, R23) and winrm/config/service/auth Basic=true (default false, R10) on the service. '
+                    'Better use HTTPS (https:// or UseSsl). Otherwise check the user name and password: Basic accepts '
+                    'only a local administrator account of the target (R10).' % where)
         else:
             text = ('The credentials were rejected by the server at %s (HTTP 401, %s). Check the user name and '
-                    'password%s.' % (where, mechanism, ' and that Basic is enabled on the service (R10)'
-                                     if mechanism == 'basic' else ''))
+                    'password%s.' % (where, mechanism, ' and that Basic is enabled on the service '
+                                     '(winrm/config/service/auth Basic=true, R10)' if mechanism == 'basic' else ''))
         return WSManAuthenticationError(text, CODE_ACCESS_DENIED, endpoint, status)
     if status == 403:
         return WSManAuthenticationError(

@@ -53,5 +53,5 @@ def run_module(module_name):
         finally:
             session.close()
     except WSManError as exc:
-        module.fail_json(**error_result(exc))
+        module.fail_json(**error_result(exc, module.params))
     module.exit_json(**result)

@@ -87,24 +87,77 @@ FAULT_HINTS = {
     0x8033805A: 'give all the key selectors of the class in selectors.',
     0x8033805B: 'remove the selectors the class does not have (names are case-sensitive).',
     0x80338086: 'the service does not support return_type epr or object_and_epr; use object.',
+    0x80338093: 'check fragment: the property names in a fragment path are case-sensitive (for example Name, not name), '
+                'and an array element is written with a 1-based index such as DNSServerSearchOrder[1].',
 }
+# Access denied after a successful logon (w:AccessDenied; WSManFault Code 5, ERROR_ACCESS_DENIED; some services send
+# the HRESULT E_ACCESSDENIED): the account is not allowed to use WinRM or this resource (facts §10 RootSDDL, R10, R11).
+_ACCESS_DENIED_HINT = (
+    'the account logged on but may not use this resource. Use an account that is a member of the local Administrators '
+    'group of the target (in a workgroup, a local account other than the built-in Administrator also needs '
+    'LocalAccountTokenFilterPolicy=1, R11), or grant the account access: membership of Remote Management Users '
+    '(WinRMRemoteWMIUsers__ on Windows 8 / Server 2012) or an entry in the WinRM RootSDDL or the plug-in\'s SDDL '
+    '(winrm configSDDL default), and access to the WMI namespace for WMI classes.')
+FAULT_HINTS[0x00000005] = _ACCESS_DENIED_HINT
+FAULT_HINTS[0x80070005] = _ACCESS_DENIED_HINT
 
 
-# Library names (ConnectionOptions attributes) that reach messages, and the module options a task author sets.
+# Library names (ConnectionOptions attributes, ClientConfig settings, proxy constants) that reach messages, and the
+# module options a task author sets for them. "trusted_hosts (ClientConfig.trusted_hosts)" becomes "trusted_hosts".
 _MODULE_OPTION_NAMES = {
     'certificate_pem': 'client_cert',
     'certificate_key_pem': 'client_key',
     'proxy_authentication': 'proxy_auth',
+    'ClientConfig.trusted_hosts': 'trusted_hosts',
+    'ClientConfig.allow_unencrypted': 'allow_unencrypted',
+    'ClientConfig.domain_joined': 'domain_joined',
+    'ProxyNoProxyServer': 'proxy_access_type: no_proxy',
 }
-_LIBRARY_NAME = re.compile(r'\b(%s)\b' % '|'.join(_MODULE_OPTION_NAMES))
+_LIBRARY_NAME = re.compile(r'(?<![\w.])(?:(\w+) \(ClientConfig\.\1\)|(%s))(?!\w)'
+                           % '|'.join(re.escape(name) for name in _MODULE_OPTION_NAMES))
+# Module options that messages name as such (never words of prose), for settings_names (e.g. host variables).
+_OPTION_WORDS = ('client_cert', 'client_key', 'ca_file', 'crl_file', 'proxy_access_type', 'proxy_auth', 'proxy_username',
+                 'proxy_password', 'trusted_hosts', 'allow_unencrypted', 'domain_joined')
+_OPTION_WORD = re.compile(r'(?<![\w.])(%s)(?!\w)' % '|'.join(_OPTION_WORDS))
+_CREDENTIAL_WORDS = re.compile(r'\busername and password\b')
+
+# What "connection_options" (the library's argument for the ConnectionOptions object as a whole) stands for, by the
+# error: the module options that may have caused it, the first one the task set being named.
+_CONNECTION_OPTION_ARGUMENTS = {
+    0x803380B8: ('username', 'password'),                                           # R21 LOCAL_INVALID_CREDS
+    0x803380B9: ('client_cert', 'client_key', 'ca_file', 'crl_file', 'proxy_access_type', 'proxy', 'proxy_auth',
+                 'proxy_username', 'proxy_password'),                               # R21 LOCAL_INVALID_CONNECTION_OPTIONS
+    0x80338144: ('username', 'password'),                                           # R12 MULTIPLE_CREDENTIALS (with client_cert)
+}
 
 
-def _module_names(text):
-    return _LIBRARY_NAME.sub(lambda match: _MODULE_OPTION_NAMES[match.group(1)], text)
+def _module_names(text, settings_names=None):
+    """``text`` with the library's names replaced by the module options (or, with ``settings_names``, by the names the
+    user sets them with, e.g. ``{'trusted_hosts': 'ansible_wsman_trusted_hosts'}`` for the wsman connection)."""
+    def library(match):
+        return match.group(1) or _MODULE_OPTION_NAMES[match.group(2)]
+
+    text = _LIBRARY_NAME.sub(library, text)
+    if settings_names:
+        text = _OPTION_WORD.sub(lambda match: settings_names.get(match.group(1), match.group(1)), text)
+        if settings_names.get('username') and settings_names.get('password'):
+            text = _CREDENTIAL_WORDS.sub('%s and %s' % (settings_names['username'], settings_names['password']), text)
+    return text
 
 
-def error_result(exc):
+def _connection_options_argument(exc, params):
+    """The module option behind an error the library reports for ``connection_options`` as a whole."""
+    candidates = _CONNECTION_OPTION_ARGUMENTS.get(getattr(exc, 'code', 0), ('username', 'password'))
+    given = [name for name in candidates if params and params.get(name) not in (None, '')]
+    return (given or candidates)[0]
+
+
+def error_result(exc, params=None, settings_names=None):
     """The data of a failed task for a library error.
+
+    ``params`` are the task's options (they tell which option an error about the connection options as a whole is
+    about); ``settings_names`` maps module options to the names the user sets them with where that is not the
+    module option (the wsman connection's host variables), for the fix texts of validation and transport errors.
 
     ``msg`` names the endpoint, the error code (decimal and hex, with the Windows name) and the
     reason; ``wsman_error_code`` is the code (0 if none), ``wsman_error_kind`` one of
@@ -172,9 +225,14 @@ def error_result(exc):
         if rule:
             result['wsman_rule'] = rule
         head = 'Invalid task options, nothing was sent'
-    message = _module_names(str(exc).strip())
-    if result.get('wsman_argument'):
+    message = _module_names(str(exc).strip(), settings_names)
+    if result.get('wsman_argument') == 'connection_options':
+        # not an option a task author can set: name the option the task set that the rule refuses
+        result['wsman_argument'] = _connection_options_argument(exc, params)
+    elif result.get('wsman_argument'):
         result['wsman_argument'] = _module_names(result['wsman_argument'])
+    if result.get('wsman_argument') and message.startswith('connection_options:'):
+        message = result['wsman_argument'] + message[len('connection_options'):]
     if code_text and str(code) not in message:
         message = '%s %s' % (code_text, message)
     result['msg'] = '%s: %s' % (head, message) if message else head

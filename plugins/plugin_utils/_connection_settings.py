@@ -49,6 +49,25 @@ OPTION_TO_TASK_DEFAULT = {
     'batch_items': 'batch_items',
 }
 
+# module argument -> the host variable that sets it on the wsman connection (the first variable of the plugin option;
+# `connection` is also made from ansible_host and ansible_port when ansible_wsman_connection is not set)
+HOST_VARIABLES = {
+    'connection': 'ansible_wsman_connection',
+    'username': 'ansible_user',
+    'password': 'ansible_password',
+    'timeout': 'ansible_wsman_operation_timeout',
+}
+HOST_VARIABLES.update((param, 'ansible_wsman_%s' % option) for option, param in OPTION_TO_PARAM.items()
+                      if param not in HOST_VARIABLES)
+HOST_VARIABLES.update((param, 'ansible_wsman_%s' % option) for option, param in OPTION_TO_TASK_DEFAULT.items()
+                      if param not in HOST_VARIABLES)
+
+
+def host_variable(param):
+    """The host variable that sets module argument ``param`` on the wsman connection, or None."""
+    return HOST_VARIABLES.get(param)
+
+
 # every option that changes what the held session is (the per-operation and persistent_* options do not)
 SESSION_OPTIONS = ('connection_string', 'remote_addr', 'port') + tuple(OPTION_TO_PARAM)
 
