@@ -295,7 +295,7 @@ from ansible.plugins.connection import NetworkConnectionBase
 from ansible.utils.display import Display
 
 from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import options_digest as digest_of_options
-from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import session_params
+from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import HOST_VARIABLES, session_params
 
 try:
     from ansible_collections.wsman.automation.plugins.module_utils._module_args import session_from_params
@@ -312,25 +312,17 @@ display = Display()
 _MAX_OPTION_SETS = 8
 
 
-# The module option a library error names, and the host variable that sets it on this connection.
-_HOST_VARIABLES = {
-    'username': 'ansible_user',
-    'password': 'ansible_password',
-    'connection': 'ansible_wsman_connection',
-    'timeout': 'ansible_wsman_operation_timeout',
-}
-_HOST_VARIABLE_OPTIONS = ('flags', 'ca_file', 'crl_file', 'client_cert', 'client_key', 'proxy_access_type', 'proxy', 'proxy_auth',
-                          'proxy_username', 'proxy_password', 'trusted_hosts', 'allow_unencrypted', 'domain_joined',
-                          'locale', 'max_envelope_size', 'batch_items')
-
-
 def _name_host_variable(error):
     """On this connection a session option comes from a host variable: say which one in a validation error."""
     argument = error.get('wsman_argument')
-    variable = _HOST_VARIABLES.get(argument) or ('ansible_wsman_%s' % argument if argument in _HOST_VARIABLE_OPTIONS else None)
+    variable = HOST_VARIABLES.get(argument)
     if error.get('wsman_error_kind') == 'validation' and variable:
         error['wsman_host_variable'] = variable
-        error['msg'] = '%s (With the wsman connection, %s is set by the host variable %s.)' % (error.get('msg', ''), argument, variable)
+        if argument == 'connection':
+            where = 'the host variable %s, or made from ansible_host (else the inventory name) and ansible_port' % variable
+        else:
+            where = 'the host variable %s' % variable
+        error['msg'] = '%s (With the wsman connection, %s is set by %s.)' % (error.get('msg', ''), argument, where)
     return error
 
 
@@ -484,7 +476,9 @@ class Connection(NetworkConnectionBase):
             session = self._session_for(options_digest)
             reply = {'result': run_task(module_name, params, session, check_mode=check_mode, diff=diff)}
         except WSManError as exc:
-            reply = {'error': _name_host_variable(error_result(exc))}
+            # the fix texts name the host variables (ansible_wsman_trusted_hosts, ...) the user sets, not module options
+            options = self._option_sets.get(options_digest) if options_digest else None
+            reply = {'error': _name_host_variable(error_result(exc, options, settings_names=HOST_VARIABLES))}
             if isinstance(exc, WSManTransportError):
                 # a transport or authentication failure leaves nothing worth keeping; the next task starts afresh
                 self._drop_session('transport failure')

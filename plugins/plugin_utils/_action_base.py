@@ -20,6 +20,7 @@ Every task of a ``wsman.automation.wsman_*`` module goes through :class:`WSManAc
 from __future__ import annotations
 
 import os
+import re
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
@@ -33,7 +34,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._module_args impo
     secret_property_values,
     validator_kwargs,
 )
-from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import task_defaults
+from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import host_variable, task_defaults
 
 COLLECTION = 'wsman.automation'
 
@@ -112,12 +113,89 @@ def absolute_controller_paths(params, basedir):
             params[name] = os.path.join(os.path.abspath(basedir or '.'), value)
 
 
-def validation_failure(module_name, messages):
+# Windows' "The parameter is incorrect": the code the library gives a wrong argument that has no WinRM code of its own
+E_INVALIDARG = 0x80070057
+
+# the option names in the messages of ansible-core's argument-spec errors, by error class
+_SPEC_ERROR_NAMES = (
+    ('RequiredError', re.compile(r'missing required arguments: (?P<names>.+)$')),
+    ('UnsupportedError', re.compile(r'^(?:Unsupported parameters for .*?: )?(?P<names>.+?)\. Supported parameters')),
+    ('MutuallyExclusiveError', re.compile(r'mutually exclusive: (?P<names>.+)$')),
+    ('RequiredByError', re.compile(r"required by '[^']*': (?P<names>.+)$")),
+    ('RequiredIfError', re.compile(r'missing: (?P<names>.+)$')),
+    ('RequiredTogetherError', re.compile(r'must be used together: (?P<names>.+)$')),
+    ('RequiredOneOfError', re.compile(r'one of the following is required: (?P<names>.+)$')),
+    ('ArgumentTypeError', re.compile(r"argument '(?P<names>[^']+)' is of type")),
+    ('ArgumentValueError', re.compile(r'value of (?P<names>\S+) must be one of')),
+    ('ElementError', re.compile(r"Elements value for option '(?P<names>[^']+)'")),
+)
+
+
+def _spec_error_options(errors):
+    """The options the argument-spec errors name, in order (an empty list where a message cannot be read)."""
+    names = []
+    for error in errors or ():
+        message = str(getattr(error, 'error_message', error))
+        for class_name, pattern in _SPEC_ERROR_NAMES:
+            if type(error).__name__ != class_name:
+                continue
+            match = pattern.search(message)
+            if match:
+                for name in re.split(r'[|,]\s*', match.group('names')):
+                    name = name.strip().strip("'")
+                    if name and name not in names:
+                        names.append(name)
+    return names
+
+
+def ignored_arguments_warning(ignored):
+    """The warning for session arguments given on a task that runs on the wsman connection (they are ignored)."""
+    variables = []
+    for name in ignored:
+        variable = '%s for %s' % (host_variable(name), name)
+        if name == 'connection':
+            variable += ' (or ansible_host and ansible_port)'
+        variables.append(variable)
+    return ('The task runs on the wsman connection, so its session comes from the host variables; these task arguments '
+            'are ignored: %s. Set the host variables instead (%s), or run the task with another connection (for example '
+            'delegate_to: localhost).' % (', '.join(ignored), ', '.join(variables)))
+
+
+def validation_failure(module_name, messages, errors=None):
+    """The result of a task whose arguments fail the module's argument spec (nothing was sent).
+
+    ``wsman_error_code`` is E_INVALIDARG, as the library reports a wrong argument without a WinRM code of its own;
+    ``wsman_argument`` names the option when one option is at fault.
+    """
+    result = {
+        'failed': True,
+        'changed': False,
+        'wsman_error_kind': 'validation',
+        'wsman_error_code': E_INVALIDARG,
+        'msg': 'Invalid arguments for %s.%s: %s' % (COLLECTION, module_name, '; '.join(messages)),
+    }
+    names = _spec_error_options(errors)
+    if len(names) == 1:
+        result['wsman_argument'] = names[0]
+    return result
+
+
+def missing_connection_failure(module_name):
+    """Module mode without ``connection``: almost always a forgotten option, so it is refused before anything else."""
     return {
         'failed': True,
         'changed': False,
         'wsman_error_kind': 'validation',
-        'msg': 'Invalid arguments for %s.%s: %s' % (COLLECTION, module_name, '; '.join(messages)),
+        'wsman_error_code': E_INVALIDARG,
+        'wsman_argument': 'connection',
+        'msg': 'Invalid arguments for %s.%s, nothing was sent: connection is not set, and the task does not run on the '
+               'wsman.automation.wsman connection, so there is no WS-Management service to talk to. Set connection to the '
+               "service's connection string (for example connection: https://win1.example.com:5986/wsman, or -a "
+               '"connection=win1.example.com ..." in an ad-hoc command) together with flags, username and password; or run '
+               'the task on an inventory host with ansible_connection: wsman.automation.wsman, where the host variables '
+               '(ansible_host or ansible_wsman_connection, ansible_user, ansible_password, ansible_wsman_flags) give the '
+               'session. For a local session on purpose (the service of the host that runs the module, with its own '
+               'credentials) set connection to an empty string.' % (COLLECTION, module_name),
     }
 
 
@@ -148,9 +226,7 @@ class WSManActionBase(ActionBase):
         if persistent:
             ignored = sorted(name for name in args if name in SESSION_IDENTITY_OPTIONS)
             if ignored:
-                warnings.append('The task runs on the wsman connection, so its session comes from the host variables; '
-                                'these task arguments are ignored: %s. Set them as ansible_wsman_* host variables, or run '
-                                'the task with another connection (for example delegate_to: localhost).' % ', '.join(ignored))
+                warnings.append(ignored_arguments_warning(ignored))
                 for name in ignored:
                     args.pop(name)
             for name, value in task_defaults(self._connection.get_option).items():
@@ -166,7 +242,10 @@ class WSManActionBase(ActionBase):
                 no_log_values.add(value)
 
         if validation.error_messages:
-            result.update(validation_failure(module_name, validation.error_messages))
+            result.update(validation_failure(module_name, validation.error_messages, validation.errors.errors))
+            return remove_values(result, no_log_values)
+        if not persistent and validation.validated_parameters.get('connection') is None:
+            result.update(missing_connection_failure(module_name))
             return remove_values(result, no_log_values)
         params = validation.validated_parameters
         # a read-only module does not change the target, but the file it writes with dest (wsman_enumerate) may change
@@ -212,7 +291,7 @@ class WSManActionBase(ActionBase):
         except ImportError:
             return None  # the module itself reports the missing library
         except WSManError as exc:
-            outcome = error_result(exc)
+            outcome = error_result(exc, params)
             outcome.setdefault('wsman_error_kind', 'validation')
             outcome['failed'] = True
             outcome['changed'] = False

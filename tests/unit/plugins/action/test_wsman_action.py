@@ -178,3 +178,71 @@ def test_bad_session_options_fail_with_windows_code_before_any_traffic(listener,
     assert result['wsman_error_code'] == code
     assert '0x%08X' % code in result['msg']
     assert PASSWORD not in repr(result)
+
+
+E_INVALIDARG = 0x80070057  # the library's code for a wrong argument without a WinRM code of its own
+
+
+@pytest.mark.parametrize('name, bad_args, argument', [
+    ('wsman_get', {'selectors': {'Name': 'WinRM'}}, 'resource_uri'),                                   # required missing
+    ('wsman_get', {'resource_uri': 'wmicimv2/Win32_Service', 'no_such_option': 1}, 'no_such_option'),   # unknown option
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'max_items': 'many'}, 'max_items'),             # wrong type
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'hierarchy': 'sideways'}, 'hierarchy'),         # not a choice
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'dialect': 'wql'}, 'filter'),                   # required by dialect
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'selectors': {'Name': 'WinRM'}, 'filter': 'x'}, None),  # exclusive
+    ('wsman_invoke', {}, None),                                                               # action and resource_uri
+])
+def test_argument_spec_failures_carry_code_and_argument(listener, name, bad_args, argument):
+    port = listener.getsockname()[1]
+    args = dict(bad_args, connection='http://127.0.0.1:%d' % port, username='LAB01\\ansible', password=PASSWORD,
+                flags='UseNegotiate|CredUsernamePassword')
+    result = _run_action(name, args)
+    _assert_no_traffic(listener)
+    assert result['failed'] is True
+    assert result['wsman_error_kind'] == 'validation'
+    assert result['wsman_error_code'] == E_INVALIDARG
+    if argument is None:
+        assert 'wsman_argument' not in result       # more than one option is at fault; the message names them
+    else:
+        assert result['wsman_argument'] == argument
+    assert PASSWORD not in repr(result)
+
+
+def test_forgotten_connection_is_reported_first_naming_connection_and_the_host_variable_route(listener):
+    # ansible localhost -m wsman.automation.wsman_get -a resource_uri=winrm/config
+    result = _run_action('wsman_get', {'resource_uri': 'winrm/config', 'username': 'LAB01\\ansible', 'password': PASSWORD,
+                                       'flags': 'UseNegotiate|CredUsernamePassword'})
+    _assert_no_traffic(listener)
+    assert result['failed'] is True
+    assert result['wsman_error_kind'] == 'validation'
+    assert result['wsman_argument'] == 'connection'
+    assert result['wsman_error_code'] == E_INVALIDARG
+    assert 'connection is not set' in result['msg']
+    assert 'ansible_connection: wsman.automation.wsman' in result['msg']
+    assert 'Kerberos' not in result['msg'] and 'Negotiate' not in result['msg']
+    assert PASSWORD not in repr(result)
+
+
+def test_ad_hoc_user_name_with_a_single_backslash_is_refused_before_any_traffic(listener):
+    # -a 'username=.\administrator' arrives as .<BEL>dministrator
+    port = listener.getsockname()[1]
+    result = _run_action('wsman_get', {'connection': 'http://127.0.0.1:%d' % port, 'resource_uri': 'winrm/config',
+                                       'username': '.\x07dministrator', 'password': PASSWORD,
+                                       'flags': 'UseNegotiate|CredUsernamePassword', 'trusted_hosts': '*'})
+    _assert_no_traffic(listener)
+    assert result['failed'] is True
+    assert result['wsman_argument'] == 'username'
+    assert result['wsman_error_code'] == E_INVALIDARG
+    assert 'DOMAIN\\\\user' in result['msg']
+    assert PASSWORD not in repr(result)
+
+
+def test_ignored_session_arguments_warning_names_the_variables_that_apply():
+    from ansible_collections.wsman.automation.plugins.plugin_utils._action_base import ignored_arguments_warning
+
+    text = ignored_arguments_warning(['connection', 'password', 'trusted_hosts', 'username'])
+    assert 'ansible_password for password' in text
+    assert 'ansible_user for username' in text
+    assert 'ansible_wsman_trusted_hosts for trusted_hosts' in text
+    assert 'ansible_wsman_connection for connection (or ansible_host and ansible_port)' in text
+    assert 'ansible_wsman_*' not in text

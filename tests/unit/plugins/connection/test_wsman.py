@@ -300,3 +300,58 @@ def test_logging_warns_once_and_records_never_hold_the_password():
     assert [level for level, _text in messages].count('warning') == 1
     assert any(level == 'log' and 'wsman_get -> error (validation)' in text for level, text in messages)
     assert PASSWORD not in repr(messages)
+
+
+def test_wsman_task_fix_texts_name_the_host_variables():
+    """R8 (ERROR_WSMAN_SERVER_NOT_TRUSTED 0x803380E4): Negotiate over HTTP to a host not in the trusted hosts.
+
+    The fix names the host variable the user sets, not the library's ClientConfig.trusted_hosts."""
+    variables = dict(BASE, inventory_hostname='win1.example.com', ansible_host='win1.example.com')
+    conn = _connection(variables)
+    reply = conn.wsman_task('wsman_identify', {}, options_digest=conn.options_digest())
+    error = reply['error']
+    assert error['wsman_error_code'] == 0x803380E4
+    assert 'add win1.example.com to ansible_wsman_trusted_hosts' in error['msg']
+    assert 'ClientConfig' not in error['msg'] and '(ClientConfig.' not in error['msg']
+    # the connection string comes from ansible_wsman_connection, or from ansible_host and ansible_port
+    assert error['wsman_host_variable'] == 'ansible_wsman_connection'
+    assert 'made from ansible_host' in error['msg']
+    assert PASSWORD not in repr(reply)
+
+
+def test_wsman_task_allow_unencrypted_names_the_host_variable():
+    """R23 (ERROR_WSMAN_CLIENT_UNENCRYPTED_DISABLED 0x803380DE): NoEncryption without ansible_wsman_allow_unencrypted."""
+    conn = _connection(dict(BASE, ansible_wsman_flags='UseNegotiate|CredUsernamePassword|NoEncryption'))
+    error = conn.wsman_task('wsman_identify', {}, options_digest=conn.options_digest())['error']
+    assert error['wsman_error_code'] == 0x803380DE
+    assert 'Set ansible_wsman_allow_unencrypted to true' in error['msg']
+    assert 'ClientConfig' not in error['msg']
+
+
+def test_wsman_task_user_name_with_a_control_character_names_ansible_user():
+    # inventory: ansible_user: "LAB01\tom" in double quotes is LAB01<TAB>om
+    conn = _connection(dict(BASE, ansible_user='LAB01\tom'))
+    error = conn.wsman_task('wsman_identify', {}, options_digest=conn.options_digest())['error']
+    assert error['wsman_error_kind'] == 'validation'
+    assert error['wsman_argument'] == 'username'
+    assert error['wsman_host_variable'] == 'ansible_user'
+    assert 'U+0009' in error['msg'] and 'DOMAIN\\\\user' in error['msg']
+    assert PASSWORD not in error['msg']
+
+
+def test_host_variable_table_matches_the_plugin_documentation():
+    """Every host variable a message names is one the connection plugin reads for that option."""
+    import yaml
+
+    from ansible_collections.wsman.automation.plugins.connection import wsman as plugin
+    from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import (
+        HOST_VARIABLES,
+        OPTION_TO_PARAM,
+        OPTION_TO_TASK_DEFAULT,
+    )
+
+    options = yaml.safe_load(plugin.DOCUMENTATION)['options']
+    by_param = dict((param, option) for option, param in list(OPTION_TO_PARAM.items()) + list(OPTION_TO_TASK_DEFAULT.items()))
+    by_param['connection'] = 'connection_string'
+    for param, variable in HOST_VARIABLES.items():
+        assert variable in [item['name'] for item in options[by_param[param]]['vars']], (param, variable)
