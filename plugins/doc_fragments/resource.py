@@ -45,5 +45,9 @@ options:
     description:
       - A fragment path selecting one property or part of the instance (C(ResourceLocator.FragmentPath)), for
         example V(Name), V(Status/text()) or V(DNSServerSearchOrder[1]) (1-based). Case-sensitive.
+      - Used by M(wsman.automation.wsman_get), which returns only the selected part. M(wsman.automation.wsman_enumerate)
+        sends it with the Enumerate request, for services that enumerate fragments.
+      - Meaningless for M(wsman.automation.wsman_invoke) (a method call has no fragment); leave it unset there, as it
+        would be sent to the service with the Invoke request. M(wsman.automation.wsman_instance) refuses it.
     type: str
 """

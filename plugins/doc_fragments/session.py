@@ -129,11 +129,11 @@ options:
     type: int
   batch_items:
     description:
+      - Used by M(wsman.automation.wsman_enumerate) only; the other modules accept and ignore it, so that
+        C(module_defaults) can set it for the whole C(group/wsman.automation.wsman).
       - The number of items asked for per Pull request of an enumeration (C(Session.BatchItems)).
       - The modules default to 100, not to Windows' documented C(BatchItems) default of 20 that the library
         uses, to need fewer round trips. The service may send fewer.
-      - Only M(wsman.automation.wsman_enumerate) uses it; the other modules accept it so that
-        C(module_defaults) can set it for the whole C(group/wsman.automation.wsman).
       - This option also applies with the P(wsman.automation.wsman#connection) connection, for this task only.
     type: int
     default: 100

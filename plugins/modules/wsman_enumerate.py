@@ -93,7 +93,12 @@ options:
       - The file is written on the host that runs the module (the controller with the
         P(wsman.automation.wsman#connection) connection, else the C(delegate_to) host), with mode C(0600), through a
         temporary file in the same directory that replaces O(dest) only when the enumeration completed.
-      - In check mode the enumeration runs and counts the items, but O(dest) is not written.
+      - The result is RV(ignore:changed=true) when the file's content changed (a new file, or other items than the file
+        held) and RV(ignore:changed=false) when O(dest) already held exactly these items; it is then left as it is (its
+        mode and modification time too), as M(ansible.builtin.copy) does.
+      - In check mode the enumeration runs and counts the items, but O(dest) is not written; RV(ignore:changed) tells
+        whether writing it would change it (the items are compared with the existing file, whose content is read only
+        when its size matches).
       - Cannot be used together with O(return_xml).
     type: path
 notes:
@@ -151,7 +156,11 @@ EXAMPLES = r"""
     resource_uri: wmicimv2/Win32_Process
     max_items: 10
 
-- name: Stream every installed update to a file (JSON Lines) in bounded memory
+- name: Count the running services (write result['items'], not result.items, which is the dict method)
+  ansible.builtin.debug:
+    msg: "{{ services['items'] | selectattr('State', 'equalto', 'Running') | list | length }} of {{ services.count }}"
+
+- name: Stream every installed update to a file (JSON Lines) in bounded memory; changed only if the file's content changed
   wsman.automation.wsman_enumerate:
     resource_uri: wmicimv2/Win32_QuickFixEngineering
     batch_items: 500
@@ -164,19 +173,22 @@ EXAMPLES = r"""
     flags: use_basic|cred_username_password
     username: Administrator
     password: "{{ vault_admin_password }}"
+    ca_file: /etc/pki/example-ca.pem
     resource_uri: wmicimv2/Win32_Service
   delegate_to: localhost
 
 # Ad-hoc:
 #   ansible localhost -m wsman.automation.wsman_enumerate \
-#     -a 'connection=https://server1.example.com flags=use_basic|cred_username_password username=Administrator
-#         password={{ pw }} resource_uri=wmicimv2/Win32_Service max_items=5'
+#     -a 'connection=https://server1.example.com:5986/wsman flags=use_basic|cred_username_password username=Administrator
+#         password={{ pw }} ca_file=/etc/pki/example-ca.pem resource_uri=wmicimv2/Win32_Service max_items=5'
 """
 
 RETURN = r"""
 items:
   description:
     - The items, in the order the service sent them.
+    - In Jinja write C(result['items']), not C(result.items), which is the C(items) method of the result dictionary
+      (C(result.items | length) fails with C(object of type 'method' has no len())).
     - For O(return_type=object) each item is an instance (see RV(wsman.automation.wsman_get#module:instance)); for
       V(epr) an endpoint reference with C(address), C(resource_uri) and C(selectors); for V(object_and_epr) a
       dictionary with C(object) and C(epr).

@@ -26,7 +26,10 @@ extends_documentation_fragment:
   - wsman.automation.attributes.read_only
 notes:
   - A class that is not a singleton needs all its key selectors, otherwise Windows answers
-    C(ERROR_WSMAN_INVALID_URI_WMI_SINGLETON) (2150859002, 0x803380FA).
+    C(ERROR_WSMAN_INVALID_URI_WMI_SINGLETON) (2150859002, 0x803380FA). Only singleton classes such as
+    C(Win32_LocalTime) take none. C(Win32_OperatingSystem) is not a singleton (its key C(Name) is a long,
+    machine-specific string, the caption, Windows directory and boot partition joined by C(|)); read it with
+    M(wsman.automation.wsman_enumerate), which returns its one instance without selectors.
   - A WS-Management fault fails the task with RV(ignore:msg) naming the endpoint, the fault code and the reason, and the
     fault as RV(ignore:wsman_fault). A host that cannot be reached is reported unreachable when the task runs over the
     P(wsman.automation.wsman#connection) connection.
@@ -54,18 +57,33 @@ EXAMPLES = r"""
 
 - name: Read one property through a fragment path
   wsman.automation.wsman_get:
-    resource_uri: wmicimv2/Win32_OperatingSystem
-    fragment: LastBootUpTime
+    resource_uri: wmicimv2/Win32_Service
+    selectors:
+      Name: WinRM
+    fragment: State
+  register: winrm_state  # winrm_state.instance is {"State": "Running"}
+
+- name: Read the text of one property (a fragment ending in text())
+  wsman.automation.wsman_get:
+    resource_uri: wmicimv2/Win32_Service?Name=WinRM
+    fragment: State/text()
+  register: winrm_state_text  # winrm_state_text.value is "Running"
+
+- name: Get a singleton class, which takes no selectors
+  wsman.automation.wsman_get:
+    resource_uri: wmicimv2/Win32_LocalTime
 
 # Any other connection: the module runs on the controller and builds its own session.
-- name: Get the operating system of server1 from the controller
+- name: Get the WinRM service of server1 from the controller
   wsman.automation.wsman_get:
     connection: https://server1.example.com:5986/wsman
     flags: use_basic|cred_username_password
     username: Administrator
     password: "{{ vault_admin_password }}"
     ca_file: /etc/pki/example-ca.pem
-    resource_uri: wmicimv2/Win32_OperatingSystem
+    resource_uri: wmicimv2/Win32_Service
+    selectors:
+      Name: WinRM
   delegate_to: localhost
 
 - name: Set the session options once for a block of tasks
@@ -75,17 +93,18 @@ EXAMPLES = r"""
       flags: use_basic|cred_username_password
       username: Administrator
       password: "{{ vault_admin_password }}"
+      ca_file: /etc/pki/example-ca.pem
   delegate_to: localhost
   block:
-    - name: Get the client configuration of the service
+    - name: Get the configuration of the WinRM service
       wsman.automation.wsman_get:
         resource_uri: winrm/config/service
       register: service_config
 
 # Ad-hoc, from the command line:
 #   ansible localhost -m wsman.automation.wsman_get \
-#     -a 'connection=https://server1.example.com flags=use_basic|cred_username_password username=Administrator
-#         password={{ pw }} resource_uri=wmicimv2/Win32_Service?Name=WinRM'
+#     -a 'connection=https://server1.example.com:5986/wsman flags=use_basic|cred_username_password username=Administrator
+#         password={{ pw }} ca_file=/etc/pki/example-ca.pem resource_uri=wmicimv2/Win32_Service?Name=WinRM'
 """
 
 RETURN = r"""

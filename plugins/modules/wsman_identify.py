@@ -49,7 +49,8 @@ EXAMPLES = r"""
   delegate_to: localhost
 
 # Ad-hoc:
-#   ansible localhost -m wsman.automation.wsman_identify -a 'connection=https://server1.example.com flags=UseNoAuthentication'
+#   ansible localhost -m wsman.automation.wsman_identify \
+#     -a 'connection=https://server1.example.com:5986/wsman flags=UseNoAuthentication ca_file=/etc/pki/example-ca.pem'
 """
 
 RETURN = r"""

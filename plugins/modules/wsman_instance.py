@@ -102,13 +102,14 @@ EXAMPLES = r"""
     state: absent
 
 # Any other connection: the module runs on the controller with its own session.
-- name: Set the service timeout of server1 from the controller
+- name: Set the maximum operation timeout of server1 from the controller (MaxTimeoutms lives in winrm/config)
   wsman.automation.wsman_instance:
     connection: https://server1.example.com:5986/wsman
     flags: use_basic|cred_username_password
     username: Administrator
     password: "{{ vault_admin_password }}"
-    resource_uri: winrm/config/service
+    ca_file: /etc/pki/example-ca.pem
+    resource_uri: winrm/config
     properties:
       MaxTimeoutms: 120000
   delegate_to: localhost

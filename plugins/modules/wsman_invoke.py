@@ -82,14 +82,17 @@ EXAMPLES = r"""
     msg: "{{ process.output.ProcessId }}"
 
 # Any other connection: the module runs on the controller with its own session.
-- name: Reboot server1 from the controller
+- name: Stop the print spooler of server1 from the controller
   wsman.automation.wsman_invoke:
     connection: https://server1.example.com:5986/wsman
     flags: use_basic|cred_username_password
     username: Administrator
     password: "{{ vault_admin_password }}"
-    resource_uri: wmicimv2/Win32_OperatingSystem
-    action: Reboot
+    ca_file: /etc/pki/example-ca.pem
+    resource_uri: wmicimv2/Win32_Service
+    selectors:
+      Name: Spooler
+    action: StopService
   delegate_to: localhost
 """
 
