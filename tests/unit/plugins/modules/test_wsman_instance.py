@@ -153,3 +153,46 @@ def test_put_of_a_config_section_sends_only_the_change(run_on_lab):
     assert run_on_lab('wsman_instance', resource_uri='winrm/config/service',
                       properties={'MaxConnections': int(wanted)})['changed'] is False
     run_on_lab('wsman_instance', resource_uri='winrm/config/service', properties={'MaxConnections': before['MaxConnections']})
+
+
+def test_check_mode_diff_of_a_config_section_shows_the_text_a_put_sends(run_on_lab):
+    # The walkthrough: an integer value appeared as 120000 in the diff; the Put sends (and the Get reads) "120000".
+    uri = 'winrm/config/service'
+    before = run_on_lab('wsman_get', resource_uri=uri)['instance']['MaxConnections']
+    wanted = int(before) + 11
+    planned = run_on_lab('wsman_instance', resource_uri=uri, properties={'MaxConnections': wanted}, check_mode=True, diff=True)
+    assert planned['changed'] is True
+    assert planned['diff']['after']['MaxConnections'] == str(wanted)
+    assert planned['instance']['MaxConnections'] == str(wanted)
+    assert run_on_lab('wsman_get', resource_uri=uri)['instance']['MaxConnections'] == before  # check mode sent no Put
+    try:
+        done = run_on_lab('wsman_instance', resource_uri=uri, properties={'MaxConnections': wanted}, diff=True)
+        assert done['changed'] is True and done['diff']['after']['MaxConnections'] == str(wanted)
+        again = run_on_lab('wsman_instance', resource_uri=uri, properties={'MaxConnections': wanted}, diff=True)
+        assert again['changed'] is False
+        assert again['diff']['before'] == again['diff']['after']
+    finally:
+        run_on_lab('wsman_instance', resource_uri=uri, properties={'MaxConnections': before})
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason='_task_runner._instance does not yet pass resource_uri to compare() (owned by another helper): '
+                          'the check mode run reports a change and the real run gets the lab fault 0x80338015')
+@pytest.mark.parametrize('check_mode', [True, False])
+def test_a_setting_of_another_config_section_is_refused_before_anything_is_sent(run_on_lab, lab_endpoint, check_mode):
+    # facts 6.4/10: MaxTimeoutms belongs to winrm/config; a Put of it to winrm/config/service is refused with
+    # ERROR_WSMAN_INVALID_REPRESENTATION 0x80338015 (facts 9.2; the lab's config_store does the same).
+    requests_before = lab_endpoint.stats()['requests']
+    try:
+        result = run_on_lab('wsman_instance', resource_uri='winrm/config/service', properties={'MaxTimeoutms': 120000},
+                            check_mode=check_mode, diff=True)
+    except TaskInputError as exc:
+        message = str(exc)
+    except WSManFault as exc:
+        raise AssertionError('the Put was sent and refused: %s' % exc) from None
+    else:
+        raise AssertionError('not refused: %r' % (result,))
+    assert 'winrm/config/service has no property MaxTimeoutms' in message
+    assert 'MaxTimeoutms is a property of winrm/config, not winrm/config/service' in message
+    assert '0x80338015' in message
+    assert lab_endpoint.stats()['requests'] == requests_before + 1  # the Get only
