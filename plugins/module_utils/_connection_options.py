@@ -230,7 +230,7 @@ class ConnectionOptions:
         if username and not mechanism:
             raise _proxy_error('proxy: a proxy user name was given without a proxy authentication mechanism',
                                'ERROR_WSMAN_CLIENT_CREDENTIALS_FOR_PROXY_AUTHENTICATION', 'R31', 'proxy_username',
-                               'Set the proxy authentication to ProxyAuthenticationUseBasic, UseDigest or UseNegotiate.')
+                               'Set proxy_authentication to basic, digest or negotiate (ProxyAuthenticationUseBasic, UseDigest, UseNegotiate).')
         if username and not password:
             raise _proxy_error('proxy: a proxy user name was given without a proxy password',
                                'ERROR_WSMAN_CLIENT_CREDENTIALS_FOR_PROXY_AUTHENTICATION', 'R30', 'proxy_password',

@@ -230,3 +230,16 @@ def test_basic_over_http_401_points_at_the_service_allow_unencrypted(tmp_path):
     assert 'AllowUnencrypted=true' in exc.message and 'winrm/config/service' in exc.message
     assert 'R23' in exc.message and 'HTTPS' in exc.message
     assert PASSWORD not in exc.message
+
+
+def test_proxy_user_without_mechanism_names_proxy_auth_option_or_host_variable():
+    # a proxy user name without a proxy authentication mechanism: R31, ERROR_WSMAN_CLIENT_CREDENTIALS_FOR_PROXY_AUTHENTICATION
+    exc, params = _validation_error(connection='https://win1.example.com', flags='UseNegotiate|CredUsernamePassword',
+                                    username='u', password=PASSWORD, proxy='http://proxy.example.com:3128',
+                                    proxy_username='p', proxy_password='proxy-' + PASSWORD)
+    assert exc.code == 0x8033819B
+    module = error_result(exc, params)['msg']
+    assert 'Set proxy_auth to basic, digest or negotiate' in module
+    connection = error_result(exc, params, settings_names=HOST_VARIABLES)['msg']
+    assert 'Set ansible_wsman_proxy_auth to basic, digest or negotiate' in connection
+    assert 'proxy-' + PASSWORD not in module + connection
