@@ -23,6 +23,9 @@ options:
       - Used only when the task does not run over the P(wsman.automation.wsman#connection) connection plugin (for
         example with C(delegate_to) V(localhost) or in an ad-hoc command); with that connection the host's
         connection settings choose the endpoint and this option is ignored.
+      - Required in that case; a task without it fails before anything is sent, naming this option. An empty string
+        asks for a Windows I(local session) (no credentials, no Identify); V(localhost) written out is a remote
+        session to the loopback address.
     type: str
   flags:
     description:

@@ -25,7 +25,7 @@ extends_documentation_fragment:
   - wsman.automation.attributes
   - wsman.automation.attributes.read_only
 notes:
-  - Identify needs a remote session; without O(connection) (a local session) it fails with
+  - Identify needs a remote session; with O(connection) set to an empty string (a local session) it fails with
     C(ERROR_WSMAN_NO_IDENTIFY_FOR_LOCAL_SESSION) (2150859004, 0x803380FC).
 seealso:
   - module: wsman.automation.wsman_get
