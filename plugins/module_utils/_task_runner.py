@@ -34,6 +34,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._errors import (
 )
 from ansible_collections.wsman.automation.plugins.module_utils._instance_diff import (
     PropertyNameError,
+    UnknownPropertyError,
     compare,
     diff_view,
     patch,
@@ -587,19 +588,12 @@ def _instance(params, session, check_mode, diff):
         return result
 
     try:
-        changes = compare(desired, current)
+        # A property the instance lacks is refused where the Get shows every property (WMI, the fixed winrm/config sections).
+        changes = compare(desired, current, resource_uri=locator.resource_uri)
+    except UnknownPropertyError as exc:
+        raise TaskInputError(exc.problem, code=exc.code, argument=exc.argument, fix=exc.fix)
     except PropertyNameError as exc:
         raise TaskInputError(exc.message, argument=exc.argument)
-    if not calls.is_config_resource(locator):
-        # A WMI Get returns every property (nil ones too), so a name it lacks cannot be set: say so now,
-        # rather than report a change in check mode that the Put would then refuse. (The WinRM
-        # configuration has write-only settings such as RunAsPassword, which a Get never shows.)
-        unknown = sorted(name for name in desired if name not in current)
-        if unknown:
-            known = sorted(name for name in current if not str(name).startswith('@'))
-            raise TaskInputError('properties: the instance has no propert%s %s; its properties are %s'
-                                 % ('y' if len(unknown) == 1 else 'ies', ', '.join(unknown), ', '.join(known)),
-                                 argument='properties')
     if not changes:
         result['instance'] = current
         _with_xml(result, params, current_element)

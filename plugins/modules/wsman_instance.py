@@ -45,7 +45,13 @@ options:
       - Names are case-sensitive, as in WMI and in the XML of a Put; a name that differs from a property of the
         instance only in case fails the task with a message naming both spellings.
       - Values are compared as text, V(true) and V(True) as the same boolean; V(null) is C(xsi:nil), and an empty list
-        matches a property the service leaves out (WS-Management does not send empty arrays).
+        matches a property the service leaves out (WS-Management does not send empty arrays). The diff and the result
+        show them as the text the Put sends (V(120000) as V("120000")).
+      - A name the instance does not have fails the task before anything is sent, for WMI instances and for the fixed
+        sections of C(winrm/config) (their Get shows every property they can hold), with
+        C(ERROR_WSMAN_INVALID_REPRESENTATION) (2150858773, 0x80338015), the error the service would answer, and the
+        section that has it when there is one. Plug-in, certificate-mapping and other configuration resources with
+        write-only settings (C(RunAsPassword), C(Password)) are not checked this way.
     type: dict
     default: {}
 attributes:

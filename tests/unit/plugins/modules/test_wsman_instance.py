@@ -175,9 +175,6 @@ def test_check_mode_diff_of_a_config_section_shows_the_text_a_put_sends(run_on_l
         run_on_lab('wsman_instance', resource_uri=uri, properties={'MaxConnections': before})
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason='_task_runner._instance does not yet pass resource_uri to compare() (owned by another helper): '
-                          'the check mode run reports a change and the real run gets the lab fault 0x80338015')
 @pytest.mark.parametrize('check_mode', [True, False])
 def test_a_setting_of_another_config_section_is_refused_before_anything_is_sent(run_on_lab, lab_endpoint, check_mode):
     # facts 6.4/10: MaxTimeoutms belongs to winrm/config; a Put of it to winrm/config/service is refused with
