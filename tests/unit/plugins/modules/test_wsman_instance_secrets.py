@@ -41,3 +41,26 @@ def test_run_as_password_is_masked_in_instance_and_diff(run_on_lab, check_mode):
     assert SECRET not in text
     assert result['changed'] is True
     assert result['diff']['after']['RunAsPassword'] == '********'
+
+
+@pytest.mark.parametrize('check_mode', [True, False], ids=['check', 'apply'])
+def test_secret_is_masked_in_the_diff_of_a_create(run_on_lab, check_mode):
+    """A Create shows the desired properties as 'after' (check mode: nothing is sent): a secret among them is masked.
+
+    The listener does not exist, so wsman_instance would Create it; the lab's configuration store refuses the unknown
+    setting when the Create is really sent, and then the fault must not carry the secret either.
+    """
+    uri = 'winrm/config/Listener?Address=IP:192.0.2.77+Transport=HTTP'
+    try:
+        result = run_on_lab('wsman_instance', check_mode=check_mode, diff=True, resource_uri=uri,
+                            properties={'Enabled': 'true', 'Password': SECRET})
+    except WSManFault as exc:
+        assert not check_mode, 'check mode sends nothing, so it cannot fail on the service'
+        assert SECRET not in str(exc) and SECRET not in json.dumps(exc.to_dict())
+        return
+    text = json.dumps(result)
+    assert SECRET not in text
+    assert result['changed'] is True
+    assert result['diff']['before'] == {}
+    assert result['diff']['after']['Password'] == '********'
+    assert result['diff']['after']['Enabled'] == 'true'
