@@ -68,8 +68,8 @@ def _check_user_name(name, value):
     if match is None:
         return value
     raise WSManInvalidArgumentError(
-        '%s: %r contains the control character U+%04X at position %d; a user name never holds one'
-        % (name, value, ord(match.group()), match.start()), code=E_INVALIDARG, argument=name,
+        '%s contains the control character U+%04X at position %d; a user name never holds one'
+        % (name, ord(match.group()), match.start()), code=E_INVALIDARG, argument=name,
         fix='A backslash followed by a letter was probably read as an escape sequence (\\a, \\t, \\n ...): in an '
             'ad-hoc -a "key=value" string or a double-quoted YAML string write the backslash twice (DOMAIN\\\\user), '
             'or use a single-quoted YAML string (DOMAIN\\user).')
