@@ -53,7 +53,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._cim import (
     split_resource_uri,
     to_element,
 )
-from ansible_collections.wsman.automation.plugins.module_utils._xml import etree, require_lxml, to_text, xml_text
+from ansible_collections.wsman.automation.plugins.module_utils._xml import E_INVALIDARG, etree, require_lxml, to_text, xml_text
 
 DEFAULT_TIMEOUT_MS = 60000
 # [CONFLICT] facts §5.2 / §11.3: session-batchitems.md says 20, session.md says "unlimited". We
@@ -68,7 +68,6 @@ MAX_TIMEOUT_MS = 2 ** 31 - 1
 MAX_BATCH_ITEMS = 2 ** 31 - 1
 MAX_MAX_ENVELOPE_SIZE = 1039440 * 1024
 DEFAULT_LOCALE = 'en-US'
-E_INVALIDARG = 0x80070057
 
 # Requests the transport may resend once after a dropped connection. Never Create/Delete/Invoke (the
 # service may have acted) and never Pull: a resent Pull after a lost reply would skip a batch.

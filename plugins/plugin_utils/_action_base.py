@@ -34,6 +34,7 @@ from ansible_collections.wsman.automation.plugins.module_utils._module_args impo
     secret_property_values,
     validator_kwargs,
 )
+from ansible_collections.wsman.automation.plugins.module_utils._xml import E_INVALIDARG
 from ansible_collections.wsman.automation.plugins.plugin_utils._connection_settings import host_variable, task_defaults
 
 COLLECTION = 'wsman.automation'
@@ -112,9 +113,6 @@ def absolute_controller_paths(params, basedir):
         if isinstance(value, str) and value and not os.path.isabs(value):
             params[name] = os.path.join(os.path.abspath(basedir or '.'), value)
 
-
-# Windows' "The parameter is incorrect": the code the library gives a wrong argument that has no WinRM code of its own
-E_INVALIDARG = 0x80070057
 
 # the option names in the messages of ansible-core's argument-spec errors, by error class
 _SPEC_ERROR_NAMES = (
