@@ -34,6 +34,7 @@ import copy
 import math
 
 from ansible_collections.wsman.automation.plugins.module_utils._errors import format_code
+from ansible_collections.wsman.automation.plugins.module_utils._namespaces import CONFIG_URI
 
 
 class PropertyNameError(ValueError):
@@ -67,8 +68,6 @@ class UnknownPropertyError(PropertyNameError):
 
 
 ERROR_WSMAN_INVALID_REPRESENTATION = 0x80338015
-
-CONFIG_URI = 'http://schemas.microsoft.com/wbem/wsman/1/config'
 
 # The sections of the WinRM configuration whose settings are fixed (a Get shows them all), with the settings
 # each holds as Windows Server 2022 shows them (createsession-facts 6.4 and 10; the lab's config_store). Used to

@@ -41,6 +41,9 @@ NS_XML = NS['xml']
 
 ADDRESS_ANONYMOUS = 'http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous'
 
+# The WinRM configuration (winrm/config and its sections, facts §6.4).
+CONFIG_URI = 'http://schemas.microsoft.com/wbem/wsman/1/config'
+
 # Action URIs (facts §7.4: WS-Transfer and WS-Enumeration).
 ACTION_GET = 'http://schemas.xmlsoap.org/ws/2004/09/transfer/Get'
 ACTION_PUT = 'http://schemas.xmlsoap.org/ws/2004/09/transfer/Put'

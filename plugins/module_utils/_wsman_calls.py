@@ -17,6 +17,7 @@ modules) can be imported where lxml is missing, and ``LIBRARY_IMPORT_ERROR`` tel
 from __future__ import annotations
 
 from ansible_collections.wsman.automation.plugins.module_utils._flags import EnumerationFlag
+from ansible_collections.wsman.automation.plugins.module_utils._instance_diff import config_section
 from ansible_collections.wsman.automation.plugins.module_utils._namespaces import DIALECT_ALIASES as _DIALECTS, NS
 
 try:
@@ -70,13 +71,9 @@ def build_locator(params):
     return locator
 
 
-CONFIG_URI = 'http://schemas.microsoft.com/wbem/wsman/1/config'
-
-
 def is_config_resource(locator):
     """Whether the resource is part of the WinRM configuration (``winrm/config/...``)."""
-    uri = locator.resource_uri.lower().rstrip('/')
-    return uri == CONFIG_URI or uri.startswith(CONFIG_URI + '/')
+    return config_section(locator.resource_uri)[0]
 
 
 def to_text(element):
