@@ -16,7 +16,7 @@ from lxml import etree
 from pypsrp.exceptions import WSManFaultError
 from pypsrp.wsman import WSMan
 
-from wsman_envelopes import (CIMV2, ENUMERATE, GET, PULL, RELEASE, LabConfig, N, W, WSManService, body_child, call,
+from wsman_envelopes import (CIMV2, ENUMERATE, GET, PULL, RELEASE, Counters, LabConfig, N, W, WSManService, body_child, call,
                              enumerate_all, enumerate_body, fault_of, prop, pull_body, q, release_body)
 
 inject = importlib.import_module("wsmanlab.inject")
@@ -39,17 +39,6 @@ class Clock:
     def sleep(self, seconds):
         self.sleeps.append(seconds)
         self.now += seconds
-
-
-class Counters:
-    def __init__(self):
-        self.values = {}
-
-    def incr(self, name, n=1):
-        self.values[name] = self.values.get(name, 0) + n
-
-    def set(self, name, value):
-        self.values[name] = value
 
 
 def _service(*specs, services=60, **config):

@@ -4,7 +4,7 @@ import threading
 
 from lxml import etree
 
-from wsman_envelopes import (A, ASSOCIATION, B, CIMV2, CONFIG, ENUMERATE, PULL, RELEASE, SELECTOR, WQL, Identity,
+from wsman_envelopes import (A, ASSOCIATION, B, CIMV2, CONFIG, ENUMERATE, PULL, RELEASE, SELECTOR, WQL, Counters, Identity,
                              LabConfig, N, W, WSManService, body_child, call, enumerate_all, enumerate_body, fault_of, prop,
                              pull_body, q, release_body)
 
@@ -17,17 +17,6 @@ class FakeClock:
 
     def __call__(self):
         return self.now
-
-
-class Counters:
-    def __init__(self):
-        self.values = {}
-
-    def incr(self, name, n=1):
-        self.values[name] = self.values.get(name, 0) + n
-
-    def set(self, name, value):
-        self.values[name] = value
 
 
 def service(services=250, clock=None, stats=None, **config):

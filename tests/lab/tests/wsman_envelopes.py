@@ -45,6 +45,19 @@ WSManService = service_module.WSManService
 ADMIN = Identity("labadmin", "ntlm")
 
 
+class Counters:
+    """A stand-in for the lab's stats object: the counters a service updates, in a dict."""
+
+    def __init__(self):
+        self.values = {}
+
+    def incr(self, name, n=1):
+        self.values[name] = self.values.get(name, 0) + n
+
+    def set(self, name, value):
+        self.values[name] = value
+
+
 def q(ns, local):
     return "{%s}%s" % (ns, local)
 
