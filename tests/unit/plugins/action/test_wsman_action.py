@@ -17,6 +17,7 @@ from ansible.plugins.loader import action_loader, connection_loader
 from ansible.template import Templar
 
 from ansible_collections.wsman.automation.plugins.module_utils._module_args import validator_kwargs
+from ansible_collections.wsman.automation.plugins.module_utils._xml import E_INVALIDARG
 from ansible_collections.wsman.automation.plugins.plugin_utils._action_base import (
     absolute_controller_paths,
     shape_module_result,
@@ -142,16 +143,20 @@ def _run_action(name, args, connection_name='local'):
     return action.run(task_vars={})
 
 
-@pytest.mark.parametrize('name, bad_args, expected', [
-    ('wsman_get', {'selectors': {'Name': 'WinRM'}}, 'resource_uri'),                           # required option missing
-    ('wsman_get', {'resource_uri': 'wmicimv2/Win32_Service', 'no_such_option': 1}, 'no_such_option'),
-    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'hierarchy': 'sideways'}, 'hierarchy'),
-    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'max_items': 'many'}, 'max_items'),
-    ('wsman_invoke', {'resource_uri': 'wmicimv2/Win32_Service'}, 'action'),
-    ('wsman_instance', {'resource_uri': 'wmicimv2/Win32_Service', 'state': 'gone'}, 'state'),
-    ('wsman_identify', {'timeout': 'soon'}, 'timeout'),
+@pytest.mark.parametrize('name, bad_args, named, argument', [
+    ('wsman_get', {'selectors': {'Name': 'WinRM'}}, 'resource_uri', 'resource_uri'),                    # required missing
+    ('wsman_get', {'resource_uri': 'wmicimv2/Win32_Service', 'no_such_option': 1}, 'no_such_option', 'no_such_option'),
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'hierarchy': 'sideways'}, 'hierarchy', 'hierarchy'),  # not a choice
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'max_items': 'many'}, 'max_items', 'max_items'),      # wrong type
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'dialect': 'wql'}, 'filter', 'filter'),            # required by dialect
+    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'selectors': {'Name': 'WinRM'}, 'filter': 'x'}, 'selectors', None),
+    ('wsman_invoke', {'resource_uri': 'wmicimv2/Win32_Service'}, 'action', 'action'),
+    ('wsman_invoke', {}, 'action', None),                                                     # action and resource_uri
+    ('wsman_instance', {'resource_uri': 'wmicimv2/Win32_Service', 'state': 'gone'}, 'state', 'state'),
+    ('wsman_identify', {'timeout': 'soon'}, 'timeout', 'timeout'),
 ])
-def test_bad_arguments_fail_before_any_traffic(listener, name, bad_args, expected):
+def test_bad_arguments_fail_before_any_traffic(listener, name, bad_args, named, argument):
+    """Argument-spec failures: nothing is sent; the message names the option; E_INVALIDARG; wsman_argument when one option is at fault."""
     port = listener.getsockname()[1]
     args = dict(bad_args, connection='http://127.0.0.1:%d' % port, username='LAB01\\ansible', password=PASSWORD,
                 flags='UseNegotiate|CredUsernamePassword')
@@ -160,7 +165,12 @@ def test_bad_arguments_fail_before_any_traffic(listener, name, bad_args, expecte
     assert result['failed'] is True
     assert result['wsman_error_kind'] == 'validation'
     assert result['msg'].startswith('Invalid arguments for wsman.automation.%s: ' % name)
-    assert expected in result['msg']
+    assert named in result['msg']
+    assert result['wsman_error_code'] == E_INVALIDARG
+    if argument is None:
+        assert 'wsman_argument' not in result       # more than one option is at fault; the message names them
+    else:
+        assert result['wsman_argument'] == argument
     assert PASSWORD not in repr(result)
 
 
@@ -177,34 +187,6 @@ def test_bad_session_options_fail_with_windows_code_before_any_traffic(listener,
     assert result['wsman_error_kind'] == 'validation'
     assert result['wsman_error_code'] == code
     assert '0x%08X' % code in result['msg']
-    assert PASSWORD not in repr(result)
-
-
-E_INVALIDARG = 0x80070057  # the library's code for a wrong argument without a WinRM code of its own
-
-
-@pytest.mark.parametrize('name, bad_args, argument', [
-    ('wsman_get', {'selectors': {'Name': 'WinRM'}}, 'resource_uri'),                                   # required missing
-    ('wsman_get', {'resource_uri': 'wmicimv2/Win32_Service', 'no_such_option': 1}, 'no_such_option'),   # unknown option
-    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'max_items': 'many'}, 'max_items'),             # wrong type
-    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'hierarchy': 'sideways'}, 'hierarchy'),         # not a choice
-    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'dialect': 'wql'}, 'filter'),                   # required by dialect
-    ('wsman_enumerate', {'resource_uri': 'wmicimv2/*', 'selectors': {'Name': 'WinRM'}, 'filter': 'x'}, None),  # exclusive
-    ('wsman_invoke', {}, None),                                                               # action and resource_uri
-])
-def test_argument_spec_failures_carry_code_and_argument(listener, name, bad_args, argument):
-    port = listener.getsockname()[1]
-    args = dict(bad_args, connection='http://127.0.0.1:%d' % port, username='LAB01\\ansible', password=PASSWORD,
-                flags='UseNegotiate|CredUsernamePassword')
-    result = _run_action(name, args)
-    _assert_no_traffic(listener)
-    assert result['failed'] is True
-    assert result['wsman_error_kind'] == 'validation'
-    assert result['wsman_error_code'] == E_INVALIDARG
-    if argument is None:
-        assert 'wsman_argument' not in result       # more than one option is at fault; the message names them
-    else:
-        assert result['wsman_argument'] == argument
     assert PASSWORD not in repr(result)
 
 
